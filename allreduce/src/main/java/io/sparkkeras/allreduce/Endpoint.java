@@ -1,0 +1,185 @@
+package io.sparkkeras.allreduce;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where one rank can be reached: a host and UDP port for peers on other hosts, and the Aeron driver directory that
+ * peers on the same host publish into over IPC.
+ *
+ * <p>Its text form, {@code host:port/absolute/driver/dir}, is what ranks exchange at rendezvous (for example through
+ * Spark's {@code BarrierTaskContext.allGather}); {@link #parse(String)} reads it back.
+ *
+ * <pre>{@code
+ * Endpoint me = Endpoint.local("127.0.0.1");      // free UDP port, fresh directory under /dev/shm
+ * String wire = me.toString();                    // "127.0.0.1:40123/dev/shm/sk-allreduce-4711-9f3a..."
+ * List<Endpoint> all = Endpoint.parseAll(gatheredStrings);
+ * }</pre>
+ */
+public final class Endpoint
+{
+    private final String host;
+    private final int port;
+    private final String ipcDirectory;
+
+    /**
+     * @param host         host name or address peers use for UDP, e.g. {@code "127.0.0.1"}.
+     * @param port         UDP port in 1..65535 this rank's subscription binds.
+     * @param ipcDirectory absolute path of this rank's Aeron driver directory.
+     */
+    public Endpoint(final String host, final int port, final String ipcDirectory)
+    {
+        if (host == null || host.isEmpty() || host.indexOf('/') >= 0)
+        {
+            throw new IllegalArgumentException(
+                "Received an invalid value for `host`, expected a host name or address. Received: host=" + host);
+        }
+        if (port < 1 || port > 65535)
+        {
+            throw new IllegalArgumentException(
+                "Received an invalid value for `port`, expected 1..65535. Received: port=" + port);
+        }
+        if (ipcDirectory == null || !ipcDirectory.startsWith("/"))
+        {
+            throw new IllegalArgumentException("Received an invalid value for `ipcDirectory`, expected an absolute "
+                + "path. Received: ipcDirectory=" + ipcDirectory);
+        }
+        this.host = host;
+        this.port = port;
+        this.ipcDirectory = ipcDirectory;
+    }
+
+    /**
+     * An endpoint on this machine with a free UDP port and a new driver directory under
+     * {@link DriverDirectories#defaultBaseDirectory()}.
+     *
+     * @param host the address peers use to reach this process, e.g. {@code "127.0.0.1"}.
+     * @return a new endpoint; its directory does not exist until a {@link Communicator} starts its driver there.
+     */
+    public static Endpoint local(final String host)
+    {
+        return new Endpoint(host, freeUdpPort(host), DriverDirectories.newDirectory(
+            DriverDirectories.defaultBaseDirectory()).getAbsolutePath());
+    }
+
+    /**
+     * A group of {@code ranks} endpoints on this machine (loopback), for tests and single-host runs.
+     *
+     * @param ranks         how many.
+     * @param baseDirectory where the driver directories go, e.g. {@code /dev/shm}.
+     * @return one endpoint per rank, each with its own port and directory.
+     */
+    public static List<Endpoint> localGroup(final int ranks, final java.io.File baseDirectory)
+    {
+        final List<Endpoint> endpoints = new ArrayList<>(ranks);
+        for (int i = 0; i < ranks; i++)
+        {
+            endpoints.add(new Endpoint("127.0.0.1", freeUdpPort("127.0.0.1"),
+                DriverDirectories.newDirectory(baseDirectory).getAbsolutePath()));
+        }
+        return endpoints;
+    }
+
+    /**
+     * Reads the form written by {@link #toString()}.
+     *
+     * @param text {@code host:port/absolute/dir}.
+     * @return the endpoint.
+     */
+    public static Endpoint parse(final String text)
+    {
+        final int slash = text == null ? -1 : text.indexOf('/');
+        final int colon = slash < 0 ? -1 : text.lastIndexOf(':', slash);
+        if (colon <= 0)
+        {
+            throw new IllegalArgumentException("Received an invalid endpoint, expected host:port/absolute/dir. "
+                + "Received: endpoint=" + text);
+        }
+        final int port;
+        try
+        {
+            port = Integer.parseInt(text.substring(colon + 1, slash));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("Received an invalid endpoint port, expected a number. "
+                + "Received: endpoint=" + text, ex);
+        }
+        return new Endpoint(text.substring(0, colon), port, text.substring(slash));
+    }
+
+    /**
+     * Parses each element with {@link #parse(String)}.
+     *
+     * @param texts endpoints in rank order.
+     * @return the endpoints in the same order.
+     */
+    public static List<Endpoint> parseAll(final List<String> texts)
+    {
+        final List<Endpoint> endpoints = new ArrayList<>(texts.size());
+        for (final String text : texts)
+        {
+            endpoints.add(parse(text));
+        }
+        return endpoints;
+    }
+
+    /** @return the host peers use for UDP. */
+    public String host()
+    {
+        return host;
+    }
+
+    /** @return the UDP port. */
+    public int port()
+    {
+        return port;
+    }
+
+    /** @return the Aeron driver directory (absolute). */
+    public String ipcDirectory()
+    {
+        return ipcDirectory;
+    }
+
+    static int freeUdpPort(final String host)
+    {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0)))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("could not find a free UDP port on host=" + host, ex);
+        }
+    }
+
+    @Override
+    public boolean equals(final Object o)
+    {
+        if (!(o instanceof Endpoint))
+        {
+            return false;
+        }
+        final Endpoint that = (Endpoint)o;
+        return port == that.port && host.equals(that.host) && ipcDirectory.equals(that.ipcDirectory);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return Objects.hash(host, port, ipcDirectory);
+    }
+
+    @Override
+    public String toString()
+    {
+        return host + ":" + port + ipcDirectory;
+    }
+}

@@ -1,0 +1,2 @@
+/** Ring allreduce over Aeron. */
+package io.sparkkeras.allreduce;

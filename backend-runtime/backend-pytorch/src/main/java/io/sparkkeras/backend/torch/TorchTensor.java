@@ -1,0 +1,93 @@
+package io.sparkkeras.backend.torch;
+
+import ai.djl.ndarray.NDArray;
+import io.sparkkeras.backend.Backend;
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.Shape;
+import io.sparkkeras.backend.Tensor;
+import io.sparkkeras.utils.NdArray;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A {@link Tensor} over a DJL PyTorch {@link NDArray}. Owned by the scope that was current when it was made
+ * (or, for a variable's value, by the variable).
+ */
+final class TorchTensor implements Tensor {
+    private final TorchBackend backend;
+    private final NDArray array;
+    private Shape shape;
+
+    TorchTensor(TorchBackend backend, NDArray array) {
+        this.backend = backend;
+        this.array = array;
+    }
+
+    /** Wraps an op's result, moving it into the current scope if the op put it elsewhere. */
+    static TorchTensor of(TorchBackend backend, NDArray result) {
+        TorchScope scope = TorchScope.current(backend);
+        if (result.getManager() != scope.manager()) {
+            result.attach(scope.manager());
+        }
+        return new TorchTensor(backend, result);
+    }
+
+    NDArray array() {
+        return array;
+    }
+
+    @Override
+    public Shape shape() {
+        Shape s = shape;
+        if (s == null) {
+            s = Shape.of(array.getShape().getShape());
+            shape = s;
+        }
+        return s;
+    }
+
+    @Override
+    public DType dtype() {
+        return Torch.dtype(array.getDataType());
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public NdArray toNdArray() {
+        ByteBuffer b = array.toByteBuffer();
+        NdArray tmp = NdArray.wrap(b, dtype(), shape());
+        // DJL's buffer is owned by the array; copy so the result outlives it.
+        NdArray out = NdArray.zeros(tmp.dtype(), tmp.shape());
+        out.buffer().put(tmp.buffer());
+        return out;
+    }
+
+    @Override
+    public double item() {
+        if (array.getShape().size() != 1) {
+            throw new IllegalStateException("item() needs a one-element tensor; this one has shape " + shape());
+        }
+        return switch (array.getDataType()) {
+            case FLOAT32 -> array.toFloatArray()[0];
+            case FLOAT64 -> array.toDoubleArray()[0];
+            case INT32 -> array.toIntArray()[0];
+            case INT64 -> array.toLongArray()[0];
+            case BOOLEAN -> array.toBooleanArray()[0] ? 1 : 0;
+            default -> array.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray()[0];
+        };
+    }
+
+    @Override
+    public void close() {
+        array.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TorchTensor(shape=" + shape() + ", dtype=" + dtype() + ")";
+    }
+}

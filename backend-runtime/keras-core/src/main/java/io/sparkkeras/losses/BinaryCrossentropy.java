@@ -1,0 +1,104 @@
+package io.sparkkeras.losses;
+
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.Tensor;
+import io.sparkkeras.ops.Nn;
+import io.sparkkeras.ops.Ops;
+import io.sparkkeras.utils.Configs;
+
+import java.util.Map;
+
+/**
+ * Crossentropy of independent binary labels, {@code -(y log p + (1 - y) log(1 - p))}, averaged over the last axis. Keras's {@code BinaryCrossentropy}, id {@code "binary_crossentropy"}. With {@code labelSmoothing} {@code s}, labels move towards
+ * uniform: {@code y * (1 - s) + s / k} (binary: {@code k = 2}).
+ *
+ * <pre>{@code
+ * Loss loss = BinaryCrossentropy.builder().fromLogits(true).labelSmoothing(0.1).build();
+ * }</pre>
+ */
+public final class BinaryCrossentropy extends Loss {
+    private final boolean fromLogits;
+    private final double labelSmoothing;
+
+    /** Probabilities in, no smoothing, {@code "sum_over_batch_size"} reduction. */
+    public BinaryCrossentropy() {
+        this(builder());
+    }
+
+    private BinaryCrossentropy(Builder b) {
+        super(b.name, b.reduction);
+        if (!(b.labelSmoothing >= 0 && b.labelSmoothing <= 1)) {
+            throw new IllegalArgumentException("Received an invalid value for `label_smoothing`, expected a value "
+                    + "in [0, 1]. Received: label_smoothing=" + b.labelSmoothing);
+        }
+        this.fromLogits = b.fromLogits;
+        this.labelSmoothing = b.labelSmoothing;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Tensor smooth(Tensor yTrue, boolean binary) {
+        Tensor y = Ops.cast(yTrue, DType.FLOAT32);
+        if (labelSmoothing == 0) {
+            return y;
+        }
+        double k = binary ? 2 : y.shape().last();
+        return Ops.add(Ops.multiply(y, 1 - labelSmoothing), labelSmoothing / k);
+    }
+
+    @Override
+    protected Tensor call(Tensor yTrue, Tensor yPred) {
+        return Ops.mean(Nn.binaryCrossentropy(smooth(yTrue, true), yPred, fromLogits), -1);
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        return Configs.merge(super.getConfig(), Configs.of("from_logits", fromLogits,
+                "label_smoothing", labelSmoothing, "axis", -1));
+    }
+
+    public static BinaryCrossentropy fromConfig(Map<String, Object> c) {
+        return builder().fromLogits(Configs.getBoolean(c, "from_logits", false))
+                .labelSmoothing(Configs.getDouble(c, "label_smoothing", 0.0))
+                .reduction(Configs.getString(c, "reduction", "sum_over_batch_size"))
+                .name(Configs.getString(c, "name", "binary_crossentropy")).build();
+    }
+
+    /** Keras's optional arguments. */
+    public static final class Builder {
+        private boolean fromLogits;
+        private double labelSmoothing;
+        private String reduction = "sum_over_batch_size";
+        private String name = "binary_crossentropy";
+
+        /** Whether {@code y_pred} holds logits. Defaults to {@code false}. */
+        public Builder fromLogits(boolean fromLogits) {
+            this.fromLogits = fromLogits;
+            return this;
+        }
+
+        /** In {@code [0, 1]}. Defaults to {@code 0.0}. */
+        public Builder labelSmoothing(double labelSmoothing) {
+            this.labelSmoothing = labelSmoothing;
+            return this;
+        }
+
+        /** Defaults to {@code "sum_over_batch_size"}. */
+        public Builder reduction(String reduction) {
+            this.reduction = reduction;
+            return this;
+        }
+
+        /** Defaults to {@code "binary_crossentropy"}. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public BinaryCrossentropy build() {
+            return new BinaryCrossentropy(this);
+        }
+    }
+}

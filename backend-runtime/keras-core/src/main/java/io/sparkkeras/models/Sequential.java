@@ -1,0 +1,148 @@
+package io.sparkkeras.models;
+
+import io.sparkkeras.backend.Shape;
+import io.sparkkeras.backend.Tensor;
+import io.sparkkeras.layers.InputLayer;
+import io.sparkkeras.layers.KerasTensor;
+import io.sparkkeras.layers.Layer;
+import io.sparkkeras.utils.Configs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A linear stack of layers. Keras's {@code Sequential}. With an {@code Input} first, the model is built at once
+ * (its summary shows every shape); otherwise it builds on the first batch.
+ *
+ * <pre>{@code
+ * Sequential model = new Sequential(
+ *         new Input(28, 28),
+ *         new Flatten(),
+ *         new Dense(128, "relu"),
+ *         new Dense(10));
+ * }</pre>
+ */
+public class Sequential extends Model {
+    private final List<Layer> stack = new ArrayList<>();
+    private InputLayer inputLayer;
+    private final List<Shape> outputShapes = new ArrayList<>();
+
+    public Sequential(Layer... layers) {
+        this(null, layers);
+    }
+
+    /** @param name or {@code null} for {@code "sequential"} */
+    public Sequential(String name, Layer... layers) {
+        super(name);
+        for (Layer l : layers) {
+            add(l);
+        }
+    }
+
+    /** Appends a layer; with an input declared, builds it at once and checks its shape. */
+    public final void add(Layer layer) {
+        if (layer instanceof InputLayer in) {
+            if (inputLayer != null || !stack.isEmpty()) {
+                throw new IllegalArgumentException("An InputLayer can only be the first layer of a Sequential model; "
+                        + "model \"" + name() + "\" already has layers");
+            }
+            inputLayer = in;
+            return;
+        }
+        stack.add(layer);
+        if (inputLayer != null) {
+            KerasTensor t = inputLayer.output();
+            Shape s = outputShapes.isEmpty() ? t.shape() : outputShapes.get(outputShapes.size() - 1);
+            layer.buildFor(s);
+            outputShapes.add(layer.computeOutputShape(s));
+        }
+    }
+
+    /** The input layer, or {@code null} if none was declared. */
+    public final InputLayer inputLayer() {
+        return inputLayer;
+    }
+
+    @Override
+    public List<Layer> layers() {
+        return List.copyOf(stack);
+    }
+
+    @Override
+    public List<Shape> inputShapes() {
+        return inputLayer == null ? List.of() : List.of(inputLayer.shape());
+    }
+
+    /** Output shape of each layer (with {@code None} batch), once built. */
+    public final List<Shape> layerOutputShapes() {
+        return List.copyOf(outputShapes);
+    }
+
+    @Override
+    protected Tensor call(Tensor inputs, boolean training) {
+        Tensor x = inputs;
+        for (Layer l : stack) {
+            x = l.apply(x, training);
+        }
+        if (outputShapes.isEmpty()) {
+            recordShapes(inputs.shape());
+        }
+        return x;
+    }
+
+    private void recordShapes(Shape batchShape) {
+        Shape s = batchShape.with(0, Shape.UNKNOWN);
+        for (Layer l : stack) {
+            s = l.computeOutputShape(s);
+            outputShapes.add(s);
+        }
+    }
+
+    @Override
+    public List<Tensor> forward(List<Tensor> inputs, boolean training) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("A Sequential model has one input; it received " + inputs.size());
+        }
+        return List.of(apply(inputs.get(0), training));
+    }
+
+    @Override
+    public Shape computeOutputShape(Shape inputShape) {
+        Shape s = inputShape;
+        for (Layer l : stack) {
+            s = l.computeOutputShape(s);
+        }
+        return s;
+    }
+
+    @Override
+    public int numOutputs() {
+        return 1;
+    }
+
+    @Override
+    public String className() {
+        return "Sequential";
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        List<Object> layers = new ArrayList<>();
+        if (inputLayer != null) {
+            layers.add(Configs.serialized("keras.layers", inputLayer.className(), inputLayer.getConfig()));
+        }
+        for (Layer l : stack) {
+            Map<String, Object> ser = Configs.serialized("keras.layers", l.className(), l.getConfig());
+            ser.put("build_config", l.getBuildConfig());
+            layers.add(ser);
+        }
+        Map<String, Object> c = Configs.of("name", name(), "trainable", trainable(),
+                "dtype", Configs.serialized("keras", "DTypePolicy", Configs.of("name", "float32")),
+                "layers", layers);
+        if (inputLayer != null) {
+            c.put("build_input_shape", inputLayer.shape().prepend(Shape.UNKNOWN).toList());
+        }
+        return c;
+    }
+}

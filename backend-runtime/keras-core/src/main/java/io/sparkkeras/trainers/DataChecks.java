@@ -1,0 +1,134 @@
+package io.sparkkeras.trainers;
+
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.Shape;
+import io.sparkkeras.losses.Loss;
+import io.sparkkeras.models.Model;
+import io.sparkkeras.utils.NdArray;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The checks {@code fit}, {@code evaluate} and {@code predict} run on arrays before the first step, so bad data
+ * fails at once with a message naming what is wrong, never as a NaN loss or a native crash mid-epoch.
+ */
+final class DataChecks {
+    private DataChecks() {
+    }
+
+    static void check(Model model, List<NdArray> x, List<NdArray> y, String where) {
+        checkInputs(model, x, where);
+        int n = x.get(0).length();
+        if (y.isEmpty()) {
+            throw new IllegalArgumentException(where + ": no targets (y) were given");
+        }
+        if (y.size() != model.numOutputs()) {
+            throw new IllegalArgumentException(where + ": model \"" + model.name() + "\" has " + model.numOutputs()
+                    + " output(s) but " + y.size() + " target array(s) were given");
+        }
+        for (int i = 0; i < y.size(); i++) {
+            if (y.get(i).length() != n) {
+                throw new IllegalArgumentException(where + ": x and y must have the same number of samples. "
+                        + "Received: x has " + n + " samples, y" + (y.size() > 1 ? "[" + i + "]" : "") + " has "
+                        + y.get(i).length());
+            }
+            checkFinite(y.get(i), "y", where);
+        }
+        checkLabels(model, y.get(0), where);
+    }
+
+    static void checkInputs(Model model, List<NdArray> x, String where) {
+        if (x.isEmpty()) {
+            throw new IllegalArgumentException(where + ": no inputs (x) were given");
+        }
+        int n = x.get(0).length();
+        List<Shape> expected = model.inputShapes();
+        if (!expected.isEmpty() && expected.size() != x.size()) {
+            throw new IllegalArgumentException(where + ": model \"" + model.name() + "\" expects " + expected.size()
+                    + " input(s) but " + x.size() + " were given");
+        }
+        for (int i = 0; i < x.size(); i++) {
+            NdArray a = x.get(i);
+            if (a.length() != n) {
+                throw new IllegalArgumentException(where + ": all inputs must have the same number of samples. "
+                        + "Received: x[0] has " + n + ", x[" + i + "] has " + a.length());
+            }
+            if (!expected.isEmpty()) {
+                Shape want = expected.get(i);
+                Shape got = a.shape().dropFirst();
+                if (!want.isCompatibleWith(got)) {
+                    throw new IllegalArgumentException(where + ": input " + i + " of model \"" + model.name()
+                            + "\" expects samples of shape " + want + ", but the data has shape " + a.shape()
+                            + " (samples of shape " + got + "). Reshape the data, e.g. x.reshape(-1, "
+                            + joined(want) + ")");
+                }
+            }
+            checkFinite(a, "x", where);
+        }
+    }
+
+    private static String joined(Shape s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.rank(); i++) {
+            b.append(i > 0 ? ", " : "").append(s.get(i));
+        }
+        return b.toString();
+    }
+
+    /** Rejects NaN and infinite values, naming the array, sample and position. */
+    static void checkFinite(NdArray a, String name, String where) {
+        if (!a.dtype().isFloatingPoint()) {
+            return;
+        }
+        ByteBuffer b = a.buffer();
+        long size = a.size();
+        int per = a.shape().rank() <= 1 ? 1 : Math.toIntExact(a.shape().dropFirst().size());
+        if (a.dtype() == DType.FLOAT32) {
+            for (int i = 0; i < size; i++) {
+                float v = b.getFloat(i << 2);
+                if (!Float.isFinite(v)) {
+                    throw notFinite(name, where, v, i, per);
+                }
+            }
+        } else {
+            for (int i = 0; i < size; i++) {
+                double v = b.getDouble(i << 3);
+                if (!Double.isFinite(v)) {
+                    throw notFinite(name, where, v, i, per);
+                }
+            }
+        }
+    }
+
+    private static IllegalArgumentException notFinite(String name, String where, double v, int i, int per) {
+        return new IllegalArgumentException(where + ": " + name + " contains " + v + " at sample " + (i / per)
+                + " (element " + (i % per) + "); inputs and targets must be finite");
+    }
+
+    /** Sparse crossentropy labels must be class ids in {@code [0, classes)}. */
+    private static void checkLabels(Model model, NdArray y, String where) {
+        List<Loss> losses = model.losses();
+        if (losses == null || losses.isEmpty() || !losses.get(0).name().contains("sparse_categorical")) {
+            return;
+        }
+        long classes = -1;
+        List<Shape> in = model.inputShapes();
+        if (!in.isEmpty()) {
+            try {
+                classes = model.computeOutputShape(in.get(0).prepend(Shape.UNKNOWN)).last();
+            } catch (RuntimeException e) {
+                classes = -1;
+            }
+        }
+        int n = Math.toIntExact(y.size());
+        for (int i = 0; i < n; i++) {
+            double v = y.getDouble(i);
+            if (v < 0 || v != Math.floor(v) || classes > 0 && v >= classes) {
+                throw new IllegalArgumentException(where + ": label " + v + " at sample " + i + " is out of range: "
+                        + "sparse_categorical_crossentropy expects integer class ids in [0, "
+                        + (classes > 0 ? classes : "num_classes") + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,448 @@
+package io.sparkkeras.trainers;
+
+import io.sparkkeras.backend.Backend;
+import io.sparkkeras.backend.Backends;
+import io.sparkkeras.backend.GradientResult;
+import io.sparkkeras.backend.Scope;
+import io.sparkkeras.backend.Shape;
+import io.sparkkeras.backend.StepFunction;
+import io.sparkkeras.backend.Tensor;
+import io.sparkkeras.backend.Variable;
+import io.sparkkeras.callbacks.Callback;
+import io.sparkkeras.callbacks.History;
+import io.sparkkeras.callbacks.ProgbarLogger;
+import io.sparkkeras.losses.Loss;
+import io.sparkkeras.metrics.Mean;
+import io.sparkkeras.metrics.Metric;
+import io.sparkkeras.metrics.Metrics;
+import io.sparkkeras.models.FitOptions;
+import io.sparkkeras.models.Model;
+import io.sparkkeras.ops.Ops;
+import io.sparkkeras.utils.Batch;
+import io.sparkkeras.utils.BatchDataset;
+import io.sparkkeras.utils.BatchIterator;
+import io.sparkkeras.utils.NdArray;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop behind {@code fit}, {@code evaluate} and {@code predict}: Keras's {@code Trainer} and
+ * {@code EpochIterator}. The steps are written against {@code Ops} and handed to the backend's
+ * {@code compile}, so an eager backend runs them as they are and a graph backend traces them.
+ *
+ * <p>Each batch runs in its own backend {@link Scope}: every intermediate tensor is freed when the step ends.
+ * Owned by its model; used on the training thread only.
+ */
+public final class Trainer implements AutoCloseable {
+    private final Model model;
+    private final Backend backend;
+    private final Mean lossTracker;
+    private final List<Metric> metrics = new ArrayList<>();
+    private boolean metricsResolved;
+    private List<Variable> trainable;
+    private StepFunction trainFn;
+    private StepFunction testFn;
+    private int numInputs = 1;
+    private int numTargets = 1;
+
+    public Trainer(Model model) {
+        this(model, false);
+    }
+
+    /** @param predictOnly no loss or metrics: for {@code predict} on an uncompiled model */
+    public Trainer(Model model, boolean predictOnly) {
+        this.model = model;
+        this.backend = Backends.current();
+        this.lossTracker = predictOnly ? null : new Mean("loss");
+    }
+
+    public List<Metric> metrics() {
+        return List.copyOf(metrics);
+    }
+
+    // ---- fit
+
+    public History fit(List<NdArray> x, List<NdArray> y, FitOptions o) {
+        DataChecks.check(model, x, y, "fit");
+        List<NdArray> trainX = x;
+        List<NdArray> trainY = y;
+        NdArray sw = sampleWeights(o, y.get(0));
+        BatchDataset validation = o.validationDatasetOrNull();
+        if (o.validationSplitValue() > 0) {
+            int n = x.get(0).length();
+            int split = (int) Math.floor(n * (1 - o.validationSplitValue()));
+            if (split == 0 || split == n) {
+                throw new IllegalArgumentException("validation_split=" + o.validationSplitValue() + " leaves no "
+                        + (split == 0 ? "training" : "validation") + " samples out of " + n);
+            }
+            trainX = rows(x, 0, split);
+            trainY = rows(y, 0, split);
+            validation = new ArrayDataset(rows(x, split, n), rows(y, split, n), null, o.batchSize(), false, 0L);
+            sw = sw == null ? null : sw.rows(0, split);
+        } else if (o.validationXOrNull() != null) {
+            DataChecks.check(model, List.of(o.validationXOrNull()), List.of(o.validationYOrNull()), "validation_data");
+            validation = new ArrayDataset(List.of(o.validationXOrNull()), List.of(o.validationYOrNull()), null,
+                    o.batchSize(), false, 0L);
+        }
+        ArrayDataset data = new ArrayDataset(trainX, trainY, sw, o.batchSize(), o.shuffleValue(), o.seedOrNull());
+        return loop(data, validation, o);
+    }
+
+    public History fit(BatchDataset data, FitOptions o) {
+        BatchDataset validation = o.validationDatasetOrNull();
+        if (validation == null && o.validationXOrNull() != null) {
+            validation = new ArrayDataset(List.of(o.validationXOrNull()), List.of(o.validationYOrNull()), null,
+                    o.batchSize(), false, 0L);
+        }
+        return loop(data, validation, o);
+    }
+
+    private static List<NdArray> rows(List<NdArray> arrays, int from, int to) {
+        List<NdArray> r = new ArrayList<>(arrays.size());
+        for (NdArray a : arrays) {
+            r.add(a.rows(from, to));
+        }
+        return r;
+    }
+
+    private NdArray sampleWeights(FitOptions o, NdArray y) {
+        NdArray sw = o.sampleWeightOrNull();
+        if (sw != null && sw.length() != y.length()) {
+            throw new IllegalArgumentException("sample_weight has " + sw.length() + " values but y has " + y.length()
+                    + " samples");
+        }
+        Map<Integer, Double> cw = o.classWeightOrNull();
+        if (cw == null) {
+            return sw;
+        }
+        if (y.shape().rank() > 1 && y.shape().last() > 1) {
+            throw new IllegalArgumentException("class_weight needs integer class labels of shape (n,); y has shape "
+                    + y.shape());
+        }
+        int n = y.length();
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            int cls = (int) y.getDouble(i);
+            Double v = cw.get(cls);
+            if (v == null) {
+                throw new IllegalArgumentException("class_weight has no entry for class " + cls + " (sample " + i
+                        + "). Classes given: " + cw.keySet());
+            }
+            w[i] = (float) (v * (sw == null ? 1 : sw.getDouble(i)));
+        }
+        return NdArray.of(w);
+    }
+
+    private History loop(BatchDataset data, BatchDataset validation, FitOptions o) {
+        History history = new History();
+        List<Callback> callbacks = new ArrayList<>();
+        callbacks.add(history);
+        if (o.verbose() > 0) {
+            callbacks.add(new ProgbarLogger(o.verbose()));
+        }
+        callbacks.addAll(o.callbacksList());
+        long steps = o.stepsPerEpochValue() > 0 ? o.stepsPerEpochValue() : data.numBatches();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("epochs", o.epochs());
+        params.put("steps", steps < 0 ? null : steps);
+        params.put("verbose", o.verbose());
+        for (Callback c : callbacks) {
+            c.setModel(model);
+            c.setParams(params);
+        }
+        trainable = model.trainableWeights();
+        model.setStopTraining(false);
+        Map<String, Double> empty = Map.of();
+        for (Callback c : callbacks) {
+            c.onTrainBegin(empty);
+        }
+        Map<String, Double> logs = new LinkedHashMap<>();
+        for (int epoch = o.initialEpochValue(); epoch < o.epochs(); epoch++) {
+            resetMetrics();
+            for (Callback c : callbacks) {
+                c.onEpochBegin(epoch, empty);
+            }
+            int step = 0;
+            try (BatchIterator it = data.iterator(epoch)) {
+                while ((steps < 0 || step < steps) && it.hasNext()) {
+                    for (Callback c : callbacks) {
+                        c.onTrainBatchBegin(step, empty);
+                    }
+                    try (Batch b = it.next(); Scope s = backend.core().newScope()) {
+                        trainStep(b);
+                    }
+                    Map<String, Double> batchLogs = new LazyLogs(this::currentLogs);
+                    for (Callback c : callbacks) {
+                        c.onTrainBatchEnd(step, batchLogs);
+                    }
+                    step++;
+                }
+            }
+            if (step == 0) {
+                throw new IllegalArgumentException("The training data produced no batch in epoch " + epoch
+                        + ": is the dataset empty?");
+            }
+            logs = currentLogs();
+            if (validation != null) {
+                for (Map.Entry<String, Double> e : evaluate(validation, 0).entrySet()) {
+                    logs.put("val_" + e.getKey(), e.getValue());
+                }
+            }
+            for (Callback c : callbacks) {
+                c.onEpochEnd(epoch, logs);
+            }
+            if (model.stopTraining()) {
+                break;
+            }
+        }
+        for (Callback c : callbacks) {
+            c.onTrainEnd(logs);
+        }
+        return history;
+    }
+
+    /** One training step; the batch's tensors live in the caller's scope. */
+    private void trainStep(Batch b) {
+        List<Tensor> in = toTensors(b);
+        resolveMetrics(in);
+        if (trainFn == null) {
+            trainFn = backend.core().compile("train_step", this::trainStepFn, model.jitCompile());
+        }
+        trainFn.apply(in);
+    }
+
+    private List<Tensor> trainStepFn(List<Tensor> in) {
+        List<Tensor> xs = in.subList(0, numInputs);
+        List<Tensor> ys = in.subList(numInputs, numInputs + numTargets);
+        Tensor sw = in.size() > numInputs + numTargets ? in.get(numInputs + numTargets) : null;
+        Object[] preds = new Object[1];
+        GradientResult r = backend.core().valueAndGrad(() -> {
+            List<Tensor> p = model.forward(xs, true);
+            preds[0] = p;
+            return totalLoss(ys, p, sw);
+        }, trainable);
+        List<Tensor> grads = r.gradients();
+        if (model.gradientReducer() != null) {
+            grads = model.gradientReducer().reduce(grads);
+        }
+        model.optimizer().apply(grads, trainable);
+        @SuppressWarnings("unchecked")
+        List<Tensor> p = (List<Tensor>) preds[0];
+        updateMetrics(r.value(), ys, p, sw, xs.get(0).shape().get(0));
+        return List.of(r.value());
+    }
+
+    private Tensor totalLoss(List<Tensor> ys, List<Tensor> preds, Tensor sw) {
+        List<Loss> losses = model.losses();
+        List<Double> weights = model.lossWeights();
+        Tensor total = null;
+        for (int i = 0; i < preds.size(); i++) {
+            Loss l = losses.size() == 1 ? losses.get(0) : losses.get(i);
+            Tensor li = l.apply(ys.get(i), preds.get(i), sw);
+            if (weights != null) {
+                li = Ops.multiply(li, weights.get(i));
+            }
+            total = total == null ? li : Ops.add(total, li);
+        }
+        return total;
+    }
+
+    private void updateMetrics(Tensor loss, List<Tensor> ys, List<Tensor> preds, Tensor sw, long batch) {
+        lossTracker.update(loss, Ops.scalar(batch));
+        for (Metric m : metrics) {
+            m.updateState(ys.get(0), Ops.stopGradient(preds.get(0)), sw);
+        }
+    }
+
+    private void resolveMetrics(List<Tensor> in) {
+        if (metricsResolved) {
+            return;
+        }
+        metricsResolved = true;
+        for (Object spec : model.metricSpecs()) {
+            if (spec instanceof Metric m) {
+                metrics.add(m);
+            } else if ("accuracy".equals(spec) || "acc".equals(spec)) {
+                Tensor y = in.get(numInputs);
+                long cols = model.isFunctional() || model instanceof io.sparkkeras.models.Sequential
+                        ? outputColumns() : -1;
+                boolean sparse = y.shape().rank() == 1 || y.shape().rank() == 2 && y.shape().last() == 1 && cols != 1;
+                metrics.add(Metrics.accuracy(model.losses().get(0).name(), cols, sparse));
+            } else {
+                metrics.add(Metrics.get(String.valueOf(spec)));
+            }
+        }
+    }
+
+    private long outputColumns() {
+        try {
+            List<Shape> in = model.inputShapes();
+            if (in.isEmpty()) {
+                return -1;
+            }
+            return model.computeOutputShape(in.get(0).prepend(Shape.UNKNOWN)).last();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private void resetMetrics() {
+        lossTracker.resetState();
+        for (Metric m : metrics) {
+            m.resetState();
+        }
+    }
+
+    private Map<String, Double> currentLogs() {
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", lossTracker.result());
+        for (Metric m : metrics) {
+            logs.put(m.name(), m.result());
+        }
+        return logs;
+    }
+
+    private List<Tensor> toTensors(Batch b) {
+        numInputs = b.inputs().size();
+        numTargets = b.targetList().size();
+        List<Tensor> r = new ArrayList<>(numInputs + numTargets + 1);
+        for (NdArray a : b.inputs()) {
+            r.add(Ops.convertToTensor(a));
+        }
+        for (NdArray a : b.targetList()) {
+            r.add(Ops.convertToTensor(a));
+        }
+        if (b.sampleWeights() != null) {
+            r.add(Ops.convertToTensor(b.sampleWeights()));
+        }
+        return r;
+    }
+
+    // ---- evaluate
+
+    public Map<String, Double> evaluate(List<NdArray> x, List<NdArray> y, int batchSize, int verbose) {
+        DataChecks.check(model, x, y, "evaluate");
+        return evaluate(new ArrayDataset(x, y, null, batchSize, false, 0L), verbose);
+    }
+
+    public Map<String, Double> evaluate(BatchDataset data, int verbose) {
+        resetMetrics();
+        try (BatchIterator it = data.iterator(0)) {
+            while (it.hasNext()) {
+                try (Batch b = it.next(); Scope s = backend.core().newScope()) {
+                    List<Tensor> in = toTensors(b);
+                    resolveMetrics(in);
+                    if (testFn == null) {
+                        testFn = backend.core().compile("test_step", this::testStepFn, model.jitCompile());
+                    }
+                    testFn.apply(in);
+                }
+            }
+        }
+        Map<String, Double> logs = currentLogs();
+        if (verbose > 0) {
+            StringBuilder sb = new StringBuilder();
+            logs.forEach((k, v) -> sb.append(" - ").append(k).append(": ")
+                    .append(String.format(java.util.Locale.ROOT, "%.4f", v)));
+            System.out.println(data.numBatches() + "/" + data.numBatches() + sb);
+        }
+        return logs;
+    }
+
+    private List<Tensor> testStepFn(List<Tensor> in) {
+        List<Tensor> xs = in.subList(0, numInputs);
+        List<Tensor> ys = in.subList(numInputs, numInputs + numTargets);
+        Tensor sw = in.size() > numInputs + numTargets ? in.get(numInputs + numTargets) : null;
+        List<Tensor> preds = model.forward(xs, false);
+        Tensor loss = totalLoss(ys, preds, sw);
+        updateMetrics(loss, ys, preds, sw, xs.get(0).shape().get(0));
+        return List.of(loss);
+    }
+
+    /** One step on one batch, outside {@code fit}: Keras's {@code train_on_batch}. */
+    public Map<String, Double> trainOnBatch(List<NdArray> x, List<NdArray> y) {
+        DataChecks.check(model, x, y, "train_on_batch");
+        trainable = model.trainableWeights();
+        resetMetrics();
+        try (Batch b = Batch.of(x, y, null, null); Scope s = backend.core().newScope()) {
+            trainStep(b);
+        }
+        return currentLogs();
+    }
+
+    // ---- predict
+
+    public List<NdArray> predict(List<NdArray> x, int batchSize) {
+        DataChecks.checkInputs(model, x, "predict");
+        return predict(new ArrayDataset(x, List.of(), null, batchSize, false, 0L));
+    }
+
+    public List<NdArray> predict(BatchDataset data) {
+        List<List<NdArray>> parts = new ArrayList<>();
+        try (BatchIterator it = data.iterator(0)) {
+            while (it.hasNext()) {
+                try (Batch b = it.next()) {
+                    parts.add(predictOnBatch(b.inputs()));
+                }
+            }
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("predict received no samples");
+        }
+        List<NdArray> r = new ArrayList<>();
+        for (int o = 0; o < parts.get(0).size(); o++) {
+            List<NdArray> outs = new ArrayList<>(parts.size());
+            for (List<NdArray> p : parts) {
+                outs.add(p.get(o));
+            }
+            r.add(concat(outs));
+        }
+        return r;
+    }
+
+    public List<NdArray> predictOnBatch(List<NdArray> x) {
+        try (Scope s = backend.core().newScope()) {
+            List<Tensor> in = new ArrayList<>(x.size());
+            for (NdArray a : x) {
+                in.add(Ops.convertToTensor(a));
+            }
+            List<Tensor> out = model.forward(in, false);
+            List<NdArray> r = new ArrayList<>(out.size());
+            for (Tensor t : out) {
+                r.add(t.toNdArray());
+            }
+            return r;
+        }
+    }
+
+    private static NdArray concat(List<NdArray> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        int n = 0;
+        for (NdArray p : parts) {
+            n += p.length();
+        }
+        NdArray first = parts.get(0);
+        NdArray out = NdArray.zeros(first.dtype(), first.shape().with(0, n));
+        ByteBuffer dst = out.buffer();
+        for (NdArray p : parts) {
+            dst.put(p.buffer());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (lossTracker != null) {
+            lossTracker.close();
+        }
+        for (Metric m : metrics) {
+            m.close();
+        }
+    }
+}

@@ -1,9 +1,11 @@
 package io.sparkkeras.layers;
 
 import io.sparkkeras.backend.Shape;
+import io.sparkkeras.utils.Configs;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Argument checks and output-length arithmetic shared by convolution and pooling layers. */
 final class ConvUtils {
@@ -70,5 +72,14 @@ final class ConvUtils {
         }
         out[rank + 1] = channels;
         return Shape.of(out);
+    }
+
+    /** Rejects configs with a data_format other than channels_last, the only one supported yet. */
+    static void checkDataFormat(Map<String, Object> c) {
+        String df = Configs.getString(c, "data_format", "channels_last");
+        if (!"channels_last".equals(df)) {
+            throw new IllegalArgumentException("Only data_format=\"channels_last\" is supported. Received: "
+                    + "data_format=" + df + " in layer " + c.get("name"));
+        }
     }
 }

@@ -190,7 +190,71 @@ final class TorchNn implements NnOps {
     @Override
     public Tensor convTranspose(Tensor x, Tensor kernel, int[] strides, String padding, int[] outputPadding,
             int[] dilationRate) {
-        throw new UnsupportedOperationException("convTranspose is not implemented on the torch backend yet");
+        // libtorch's conv_transpose is not in DJL's JNI, so: insert stride-1 zeros between input pixels, pad each
+        // side as Keras's JAX backend does, and run a stride-1 convolution with the spatially flipped kernel, its
+        // in and out swapped. Every step is differentiable.
+        int spatial = strides.length;
+        NDArray in = nd(x).transpose(toChannelsFirst(spatial));
+        int rank = spatial + 2;
+        for (int i = 0; i < spatial; i++) {
+            in = insertZeros(in, i + 2, strides[i]);
+        }
+        long[] dims = nd(kernel).getShape().getShape();
+        long[] p = new long[2 * spatial];
+        for (int i = 0; i < spatial; i++) {
+            long[] lr = transposePad((int) dims[i], strides[i], dilationRate[i], padding,
+                    outputPadding == null ? -1 : outputPadding[i]);
+            p[2 * (spatial - 1 - i)] = lr[0];
+            p[2 * (spatial - 1 - i) + 1] = lr[1];
+        }
+        in = JniUtils.pad((PtNDArray) in, p, 0);
+        // Keras's (k..., out, in) -> torch's (out, in, k...), flipped on every spatial axis.
+        int[] kperm = new int[rank];
+        kperm[0] = spatial;
+        kperm[1] = spatial + 1;
+        long[] flipAxes = new long[spatial];
+        for (int i = 0; i < spatial; i++) {
+            kperm[i + 2] = i;
+            flipAxes[i] = i + 2;
+        }
+        NDArray w = JniUtils.flip((PtNDArray) nd(kernel).transpose(kperm), flipAxes);
+        int[] ones = new int[spatial];
+        java.util.Arrays.fill(ones, 1);
+        NDArray out = JniUtils.convolution((PtNDArray) in, (PtNDArray) w, null, shape(ones),
+                new ai.djl.ndarray.types.Shape(new long[spatial]), shape(dilationRate), 1);
+        return t(out.transpose(toChannelsLast(spatial)));
+    }
+
+    /** {@code a} with {@code stride - 1} zeros between neighbours on {@code axis}: length {@code (n-1)*stride+1}. */
+    private static NDArray insertZeros(NDArray a, int axis, int stride) {
+        if (stride == 1) {
+            return a;
+        }
+        long[] dims = a.getShape().getShape();
+        int rank = dims.length;
+        NDArray e = a.expandDims(axis + 1);
+        long[] p = new long[2 * (rank + 1 - (axis + 1))];
+        p[2 * (rank - (axis + 1)) + 1] = stride - 1;   // after the new axis, counted from the last
+        NDArray padded = JniUtils.pad((PtNDArray) e, p, 0);
+        long[] merged = dims.clone();
+        merged[axis] = dims[axis] * stride;
+        NDArray flat = padded.reshape(merged);
+        return JniUtils.slice((PtNDArray) flat, axis, 0, (dims[axis] - 1) * stride + 1, 1);
+    }
+
+    /**
+     * Keras's {@code _convert_conv_transpose_padding_args_from_keras_to_jax}: {left, right} zeros around the
+     * zero-inserted input; {@code outputPadding < 0} means none given.
+     */
+    private static long[] transposePad(int kernel, int stride, int dilation, String padding, int outputPadding) {
+        long k = (long) (kernel - 1) * dilation + 1;
+        if (!"same".equals(padding)) {
+            long op = outputPadding < 0 ? Math.max(k, stride) - k : outputPadding;
+            return new long[] {k - 1, k - 1 + op};
+        }
+        long padLen = outputPadding < 0 ? stride + k - 2 : k + k % 2 - 2 + outputPadding;
+        long left = Math.min(padLen / 2 + padLen % 2, k - 1);
+        return new long[] {left, padLen - left};
     }
 
     @Override
@@ -255,10 +319,10 @@ final class TorchNn implements NnOps {
         for (int i = 0; i < axes.length; i++) {
             ax[i] = Torch.axis(axes[i], rank);
         }
-        NDArray mean = a.mean(ax, true);
-        NDArray var = a.sub(mean).square().mean(ax, keepdims);
+        NDArray mean = TorchNumpy.meanOver(a, ax, true);
+        NDArray var = TorchNumpy.meanOver(a.sub(mean).square(), ax, keepdims);
         if (!keepdims) {
-            mean = a.mean(ax, false);
+            mean = TorchNumpy.meanOver(a, ax, false);
         }
         return List.of(t(mean), t(var));
     }

@@ -205,19 +205,43 @@ final class TorchNumpy implements NumpyOps {
         if (!a.getDataType().isFloating()) {
             a = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
         }
-        return t(axes == null ? a.mean() : a.mean(norm(axes, a), keepdims));
+        return t(axes == null ? a.mean() : meanOver(a, norm(axes, a), keepdims));
+    }
+
+    /** Mean over several axes: DJL's {@code PtNDArray.mean} takes only one, so sum and divide by the count. */
+    static NDArray meanOver(NDArray a, int[] axes, boolean keepdims) {
+        if (axes.length == 1) {
+            return a.mean(axes, keepdims);
+        }
+        long count = 1;
+        for (int ax : axes) {
+            count *= a.getShape().get(ax);
+        }
+        return a.sum(axes, keepdims).div((float) count);
+    }
+
+    /** Max or min over several axes, one axis at a time from the last (DJL's reductions take only one). */
+    private static NDArray reduceOver(NDArray a, int[] axes, boolean keepdims, boolean max) {
+        int[] sorted = axes.clone();
+        java.util.Arrays.sort(sorted);
+        NDArray r = a;
+        for (int i = sorted.length - 1; i >= 0; i--) {
+            int[] one = {sorted[i]};
+            r = max ? r.max(one, keepdims) : r.min(one, keepdims);
+        }
+        return r;
     }
 
     @Override
     public Tensor max(Tensor x, int[] axes, boolean keepdims) {
         NDArray a = nd(x);
-        return t(axes == null ? a.max() : a.max(norm(axes, a), keepdims));
+        return t(axes == null ? a.max() : reduceOver(a, norm(axes, a), keepdims, true));
     }
 
     @Override
     public Tensor min(Tensor x, int[] axes, boolean keepdims) {
         NDArray a = nd(x);
-        return t(axes == null ? a.min() : a.min(norm(axes, a), keepdims));
+        return t(axes == null ? a.min() : reduceOver(a, norm(axes, a), keepdims, false));
     }
 
     private static int[] norm(int[] axes, NDArray a) {

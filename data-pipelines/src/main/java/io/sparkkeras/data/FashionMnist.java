@@ -96,7 +96,11 @@ public final class FashionMnist {
             BatchLayout layout = new BatchLayout(d, DType.INT32);
             byte[] pixels = new byte[d];
             byte[] labelBytes = new byte[Math.min(n, chunkRows)];
-            float factor = scale ? 1f / 255f : 1f;
+            // Pixel value → float, as Keras's x / 255: one table lookup per pixel.
+            int[] bits = new int[256];
+            for (int p = 0; p < 256; p++) {
+                bits[p] = Float.floatToRawIntBits(scale ? p / 255f : p);
+            }
             int[] done = {0};
             return ArrowTable.load(allocator, layout, chunkRows, (root, maxRows) -> {
                 int count = Math.min(maxRows, n - done[0]);
@@ -108,8 +112,7 @@ public final class FashionMnist {
                         img.readFully(pixels);
                         long row = f + 4L * d * i;
                         for (int j = 0; j < d; j++) {
-                            MemoryUtil.putInt(row + 4L * j,
-                                    Float.floatToRawIntBits((pixels[j] & 0xFF) * factor));
+                            MemoryUtil.putInt(row + 4L * j, bits[pixels[j] & 0xFF]);
                         }
                         MemoryUtil.putInt(l + 4L * i, labelBytes[i] & 0xFF);
                     }

@@ -6,7 +6,7 @@ import io.sparkkeras.layers.Flatten;
 import io.sparkkeras.layers.Input;
 import io.sparkkeras.losses.SparseCategoricalCrossentropy;
 import io.sparkkeras.optimizers.Adam;
-import io.sparkkeras.testing.FashionMnistData;
+import io.sparkkeras.datasets.FashionMnist;
 import io.sparkkeras.utils.NdArray;
 import io.sparkkeras.utils.RandomSeeds;
 import org.junit.jupiter.api.Tag;
@@ -25,10 +25,11 @@ class SequentialTrainingTest {
     @Timeout(300)
     void mlpLearnsFashionMnistSubset() throws Exception {
         RandomSeeds.setRandomSeed(7);
-        NdArray x = FashionMnistData.images("train", 12000);
-        NdArray y = FashionMnistData.labels("train", 12000);
-        NdArray xTest = FashionMnistData.images("t10k", 2000);
-        NdArray yTest = FashionMnistData.labels("t10k", 2000);
+        FashionMnist.Data d = FashionMnist.loadData(FashionMnist.DEFAULT_DIR, 12000, 2000);
+        NdArray x = FashionMnist.scaled(d.xTrain());
+        NdArray y = d.yTrain();
+        NdArray xTest = FashionMnist.scaled(d.xTest());
+        NdArray yTest = d.yTest();
 
         Sequential model = new Sequential(
                 new Input(28, 28),

@@ -1,0 +1,70 @@
+package io.sparkkeras.benchmarks;
+
+import io.sparkkeras.backend.Backends;
+import io.sparkkeras.datasets.FashionMnist;
+import io.sparkkeras.examples.ReferenceModels;
+import io.sparkkeras.models.FitOptions;
+import io.sparkkeras.models.Sequential;
+import io.sparkkeras.utils.NdArray;
+import io.sparkkeras.utils.RandomSeeds;
+
+import java.util.Locale;
+
+/**
+ * Training throughput of the reference models, one epoch each: (a) our {@code fit}, (b) a hand-written DJL loop of
+ * the same model, both in this JVM on the same threads. {@code bin/bench-fit} adds (c) plain PyTorch and prints the
+ * ratios. Prints {@code RESULT path=keras|djl model=mlp|cnn samples_per_sec=...} lines.
+ *
+ * <pre>
+ * java ... io.sparkkeras.benchmarks.BenchFit --models mlp,cnn --threads 2
+ * </pre>
+ */
+public final class BenchFit {
+    private BenchFit() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String models = "mlp,cnn";
+        int threads = 2;
+        int limit = 60000;
+        int batch = 128;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--models" -> models = args[i + 1];
+                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+                case "--train-limit" -> limit = Integer.parseInt(args[i + 1]);
+                case "--batch-size" -> batch = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("Unknown option " + args[i]);
+            }
+        }
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        System.setProperty("ai.djl.offline", "true");
+        Backends.setDefault("torch");
+        RandomSeeds.setRandomSeed(42);
+
+        FashionMnist.Data d = FashionMnist.loadData(FashionMnist.DEFAULT_DIR, limit, 1);
+        NdArray x = FashionMnist.scaled(d.xTrain());
+        int n = x.length();
+        float[] xf = x.toFloatArray();
+        int[] y = d.yTrain().toIntArray();
+        for (String m : models.split(",")) {
+            boolean cnn = m.equals("cnn");
+            int warmup = 20;
+            // (a) our fit: a short warm-up fit, then one timed epoch.
+            Sequential model = cnn ? ReferenceModels.cnn() : ReferenceModels.mlp();
+            NdArray xs = cnn ? x.reshape(n, 28, 28, 1) : x;
+            model.fit(xs.rows(0, warmup * batch), d.yTrain().rows(0, warmup * batch),
+                    new FitOptions().epochs(1).batchSize(batch).verbose(0));
+            long t0 = System.nanoTime();
+            model.fit(xs, d.yTrain(), new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(42));
+            double keras = n / ((System.nanoTime() - t0) / 1e9);
+            model.close();
+            // (b) the hand-written DJL loop.
+            double djl = DjlLoop.train(cnn, xf, y, n, batch, warmup);
+            System.out.printf(Locale.ROOT, "RESULT path=keras model=%s threads=%d samples_per_sec=%.0f%n", m, threads, keras);
+            System.out.printf(Locale.ROOT, "RESULT path=djl model=%s threads=%d samples_per_sec=%.0f%n", m, threads, djl);
+            System.out.printf(Locale.ROOT, "RATIO model=%s keras/djl=%.3f%n", m, keras / djl);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+# Shared by the bin/ tools: builds a module (and what it needs) on first use or when sources changed,
+# and writes its runtime classpath. Usage: build_module MODULE -> sets CP.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JVM_FLAGS=(--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Dai.djl.offline=true
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+build_module() {
+  local module=$1 stamp="$here/$1/target/.built" cpfile="$here/$1/target/classpath.txt"
+  local newer=""
+  if [ -f "$stamp" ] && [ -f "$cpfile" ]; then
+    newer=$(find "$here" -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -newer "$stamp" -print -quit)
+  fi
+  if [ ! -f "$stamp" ] || [ ! -f "$cpfile" ] || [ -n "$newer" ]; then
+    echo "Building $module (first use or sources changed)..." >&2
+    (cd "$here" && flock /tmp/spark-keras-mvn.lock mvn -B -q install -DskipTests -pl "$module" -am >&2 \
+      && flock /tmp/spark-keras-mvn.lock mvn -B -q dependency:build-classpath -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=runtime -pl "$module" >&2) \
+      || { echo "Build of $module failed" >&2; exit 1; }
+    touch "$stamp"
+  fi
+  CP="$here/$module/target/classes:$(cat "$cpfile")"
+}

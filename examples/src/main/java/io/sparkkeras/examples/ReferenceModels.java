@@ -1,0 +1,55 @@
+package io.sparkkeras.examples;
+
+import io.sparkkeras.layers.Conv2D;
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Dropout;
+import io.sparkkeras.layers.Flatten;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.layers.MaxPooling2D;
+import io.sparkkeras.losses.SparseCategoricalCrossentropy;
+import io.sparkkeras.models.Sequential;
+import io.sparkkeras.optimizers.Adam;
+
+import java.util.List;
+
+/**
+ * The reference workloads of the design brief (section 7), compiled with Adam 1e-3 and sparse categorical
+ * crossentropy, reporting accuracy.
+ *
+ * <pre>{@code
+ * Sequential mlp = ReferenceModels.mlp();
+ * Sequential cnn = ReferenceModels.cnn();
+ * }</pre>
+ */
+public final class ReferenceModels {
+    private ReferenceModels() {
+    }
+
+    /** Flatten, Dense 256 relu, Dense 128 relu, Dense 10 (logits). Input (28, 28). */
+    public static Sequential mlp() {
+        Sequential model = new Sequential(
+                new Input(28, 28),
+                new Flatten(),
+                new Dense(256, "relu"),
+                new Dense(128, "relu"),
+                new Dense(10));
+        model.compile(new Adam(1e-3), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
+                List.of("accuracy"));
+        return model;
+    }
+
+    /** Conv 32 3x3, max-pool 2, Conv 64 3x3, max-pool 2, Flatten, Dropout 0.5, Dense 10 softmax. Input (28, 28, 1). */
+    public static Sequential cnn() {
+        Sequential model = new Sequential(
+                new Input(28, 28, 1),
+                new Conv2D(32, 3, "relu"),
+                new MaxPooling2D(2),
+                new Conv2D(64, 3, "relu"),
+                new MaxPooling2D(2),
+                new Flatten(),
+                new Dropout(0.5),
+                new Dense(10, "softmax"));
+        model.compile(new Adam(1e-3), new SparseCategoricalCrossentropy(), List.of("accuracy"));
+        return model;
+    }
+}

@@ -1,12 +1,7 @@
 package io.sparkkeras.optimizers;
 
-import io.sparkkeras.backend.Tensor;
-import io.sparkkeras.backend.Variable;
-import io.sparkkeras.ops.Ops;
-import io.sparkkeras.utils.Configs;
+import io.sparkkeras.optimizers.schedules.LearningRateSchedule;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,16 +14,7 @@ import java.util.Map;
  * Optimizer amsgrad = Adam.builder().learningRate(1e-3).amsgrad(true).build();
  * }</pre>
  */
-public class Adam extends Optimizer {
-    private final double beta1;
-    private final double beta2;
-    private final double epsilon;
-    private final boolean amsgrad;
-    private final List<Variable> momentums = new ArrayList<>();
-    private final List<Variable> velocities = new ArrayList<>();
-    private final List<Variable> velocityHats = new ArrayList<>();
-    private Tensor alpha;
-
+public final class Adam extends AdamBase {
     /** Keras's defaults: {@code learning_rate=0.001}. */
     public Adam() {
         this(builder());
@@ -39,65 +25,22 @@ public class Adam extends Optimizer {
         this(builder().learningRate(learningRate));
     }
 
-    protected Adam(AdamBuilder<?> b) {
-        super(b.name, b.args);
-        this.beta1 = b.beta1;
-        this.beta2 = b.beta2;
-        this.epsilon = b.epsilon;
-        this.amsgrad = b.amsgrad;
+    private Adam(Builder b) {
+        super(b);
+    }
+
+    /** @param learningRate a schedule of the learning rate over steps */
+    public Adam(LearningRateSchedule learningRate) {
+        this(builder().learningRate(learningRate));
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    @Override
-    protected void build(List<Variable> variables) {
-        super.build(variables);
-        for (Variable v : variables) {
-            momentums.add(addVariableFromReference(v, "momentum"));
-        }
-        for (Variable v : variables) {
-            velocities.add(addVariableFromReference(v, "velocity"));
-        }
-        if (amsgrad) {
-            for (Variable v : variables) {
-                velocityHats.add(addVariableFromReference(v, "velocity_hat"));
-            }
-        }
-    }
-
-    @Override
-    protected void updateStep(Tensor gradient, Variable variable, Tensor learningRate) {
-        int i = indexOf(variable);
-        if (i == 0 || alpha == null) {
-            // The bias correction is shared by all variables of one step: compute it once, on the first.
-            Tensor t = Ops.add(iterationsValue(), 1.0);
-            Tensor b1p = Ops.power(Ops.scalar(beta1), t);
-            Tensor b2p = Ops.power(Ops.scalar(beta2), t);
-            alpha = Ops.divide(Ops.multiply(learningRate, Ops.sqrt(Ops.subtract(1.0, b2p))), Ops.subtract(1.0, b1p));
-        }
-        Variable m = momentums.get(i);
-        Variable v = velocities.get(i);
-        m.assignAdd(Ops.multiply(Ops.subtract(gradient, m.value()), 1 - beta1));
-        v.assignAdd(Ops.multiply(Ops.subtract(Ops.square(gradient), v.value()), 1 - beta2));
-        Tensor vv = v.value();
-        if (amsgrad) {
-            Variable vh = velocityHats.get(i);
-            vh.assign(Ops.maximum(vh.value(), vv));
-            vv = vh.value();
-        }
-        variable.assignSub(Ops.divide(Ops.multiply(m.value(), alpha), Ops.add(Ops.sqrt(vv), epsilon)));
-    }
-
-    private Tensor iterationsValue() {
-        return variables().get(0).value();
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        return Configs.merge(super.getConfig(), Configs.of("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon,
-                "amsgrad", amsgrad));
+    /** Rebuilds an Adam from {@link #getConfig()}. */
+    public static Adam fromConfig(Map<String, Object> config) {
+        return builder().config(config).build();
     }
 
     /** Keras's Adam arguments, shared with {@link AdamW}. */
@@ -133,6 +76,15 @@ public class Adam extends Optimizer {
         /** Defaults to {@code false}. */
         public B amsgrad(boolean v) {
             this.amsgrad = v;
+            return (B) this;
+        }
+
+        B config(Map<String, Object> c) {
+            commonConfig(c);
+            beta1 = doubleOr(c, "beta_1", beta1);
+            beta2 = doubleOr(c, "beta_2", beta2);
+            epsilon = doubleOr(c, "epsilon", epsilon);
+            amsgrad = booleanOr(c, "amsgrad", amsgrad);
             return (B) this;
         }
     }

@@ -17,6 +17,9 @@ public final class Optimizers {
     static {
         BY_ID.put("adam", Adam::new);
         BY_ID.put("sgd", SGD::new);
+        BY_ID.put("adamw", AdamW::new);
+        BY_ID.put("rmsprop", RMSprop::new);
+        BY_ID.put("adagrad", Adagrad::new);
     }
 
     private Optimizers() {

@@ -47,6 +47,14 @@ public final class SGD extends Optimizer {
         return new Builder();
     }
 
+    /** Rebuilds an SGD from {@link #getConfig()}. */
+    public static SGD fromConfig(Map<String, Object> config) {
+        Builder b = builder().commonConfig(config);
+        b.momentum = OptimizerBuilder.doubleOr(config, "momentum", 0.0);
+        b.nesterov = OptimizerBuilder.booleanOr(config, "nesterov", false);
+        return b.build();
+    }
+
     @Override
     protected void build(List<Variable> variables) {
         super.build(variables);

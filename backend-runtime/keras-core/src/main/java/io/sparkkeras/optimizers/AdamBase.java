@@ -1,0 +1,83 @@
+package io.sparkkeras.optimizers;
+
+import io.sparkkeras.backend.Tensor;
+import io.sparkkeras.backend.Variable;
+import io.sparkkeras.ops.Ops;
+import io.sparkkeras.utils.Configs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Adam update shared by {@link Adam} and {@link AdamW} (Keras's AdamW subclasses Adam), with Keras's update:
+ * {@code m += (g - m)(1 - beta_1)}, {@code v += (g^2 - v)(1 - beta_2)},
+ * {@code w -= lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)}.
+ */
+abstract class AdamBase extends Optimizer {
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final boolean amsgrad;
+    private final List<Variable> momentums = new ArrayList<>();
+    private final List<Variable> velocities = new ArrayList<>();
+    private final List<Variable> velocityHats = new ArrayList<>();
+    private Tensor alpha;
+
+    AdamBase(Adam.AdamBuilder<?> b) {
+        super(b.name, b.args);
+        this.beta1 = b.beta1;
+        this.beta2 = b.beta2;
+        this.epsilon = b.epsilon;
+        this.amsgrad = b.amsgrad;
+    }
+
+    @Override
+    protected void build(List<Variable> variables) {
+        super.build(variables);
+        for (Variable v : variables) {
+            momentums.add(addVariableFromReference(v, "momentum"));
+        }
+        for (Variable v : variables) {
+            velocities.add(addVariableFromReference(v, "velocity"));
+        }
+        if (amsgrad) {
+            for (Variable v : variables) {
+                velocityHats.add(addVariableFromReference(v, "velocity_hat"));
+            }
+        }
+    }
+
+    @Override
+    protected void updateStep(Tensor gradient, Variable variable, Tensor learningRate) {
+        int i = indexOf(variable);
+        if (i == 0 || alpha == null) {
+            // The bias correction is shared by all variables of one step: compute it once, on the first.
+            Tensor t = Ops.add(iterationsValue(), 1.0);
+            Tensor b1p = Ops.power(Ops.scalar(beta1), t);
+            Tensor b2p = Ops.power(Ops.scalar(beta2), t);
+            alpha = Ops.divide(Ops.multiply(learningRate, Ops.sqrt(Ops.subtract(1.0, b2p))), Ops.subtract(1.0, b1p));
+        }
+        Variable m = momentums.get(i);
+        Variable v = velocities.get(i);
+        m.assignAdd(Ops.multiply(Ops.subtract(gradient, m.value()), 1 - beta1));
+        v.assignAdd(Ops.multiply(Ops.subtract(Ops.square(gradient), v.value()), 1 - beta2));
+        Tensor vv = v.value();
+        if (amsgrad) {
+            Variable vh = velocityHats.get(i);
+            vh.assign(Ops.maximum(vh.value(), vv));
+            vv = vh.value();
+        }
+        variable.assignSub(Ops.divide(Ops.multiply(m.value(), alpha), Ops.add(Ops.sqrt(vv), epsilon)));
+    }
+
+    private Tensor iterationsValue() {
+        return variables().get(0).value();
+    }
+
+    @Override
+    public Map<String, Object> getConfig() {
+        return Configs.merge(super.getConfig(), Configs.of("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon,
+                "amsgrad", amsgrad));
+    }
+}

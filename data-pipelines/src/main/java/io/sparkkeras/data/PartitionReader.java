@@ -1,28 +1,13 @@
 package io.sparkkeras.data;
 
-import io.sparkkeras.backend.DType;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
-import org.apache.spark.sql.catalyst.util.ArrayData;
-import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.ByteType;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DoubleType;
-import org.apache.spark.sql.types.FloatType;
-import org.apache.spark.sql.types.IntegerType;
-import org.apache.spark.sql.types.LongType;
-import org.apache.spark.sql.types.ShortType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.types.UserDefinedType;
-import org.apache.spark.unsafe.Platform;
 
-import java.util.Arrays;
 import java.util.Iterator;
 
 /**
@@ -46,58 +31,17 @@ import java.util.Iterator;
  * }</pre>
  */
 public final class PartitionReader {
-    private static final int FLOAT_ARRAY = 0;
-    private static final int DOUBLE_ARRAY = 1;
-    private static final int VECTOR = 2;
-    private static final int SCALARS = 3;
-
-    private static final int T_BYTE = 0;
-    private static final int T_SHORT = 1;
-    private static final int T_INT = 2;
-    private static final int T_LONG = 3;
-    private static final int T_FLOAT = 4;
-    private static final int T_DOUBLE = 5;
-
-    // Row status codes: 0 is a good row; each negative code is a kind of bad row (see badRowMessage).
-    private static final int OK = 0;
-    private static final int NULL_ROW = -1;
-    private static final int NULL_VALUE = -2;
-    private static final int NULL_ELEMENT = -3;
-    private static final int WRONG_LENGTH = -4;
-    private static final int NOT_FINITE = -5;
-    private static final int BAD_INDEX = -6;
-    private static final int LABEL_NOT_INT32 = -7;
-
-    private static final int EXPONENT_MASK = 0x7f800000;
-    private static final long DOUBLE_EXPONENT_MASK = 0x7ff0000000000000L;
-
     private final ColumnSpec spec;
     private final int partitionId;
     private final Iterator<?> rows;
     private final scala.Function1<Object, Object> converter;
-    private final int kind;
-    private final String[] featureNames;
-    private final int[] featureOrdinals;
-    private final int[] featureTypes;
-    private final int labelOrdinal;
-    private final int labelSourceType;
-    private final DType labelType;
-    private final boolean checkFinite;
+    private final RowWriter writer;
     private final boolean skipBad;
-    private BatchLayout layout;
-    private int featureSize;
-    private long featureBytes;
 
     private InternalRow pending;
     private long offset;
     private long skipped;
     private long written;
-
-    // Details of the last bad row, read only on the error path.
-    private String errColumn;
-    private long errElement;
-    private long errReceived;
-    private double errValue;
 
     private PartitionReader(StructType schema, Iterator<?> rows, scala.Function1<Object, Object> converter,
                             ColumnSpec spec, int partitionId) {
@@ -105,66 +49,8 @@ public final class PartitionReader {
         this.partitionId = partitionId;
         this.rows = rows;
         this.converter = converter;
-        this.checkFinite = spec.checkFinite();
+        this.writer = new RowWriter(schema, spec);
         this.skipBad = spec.badRowPolicy() == BadRowPolicy.SKIP;
-        int n = spec.featureColumns().size();
-        this.featureNames = spec.featureColumns().toArray(new String[0]);
-        this.featureOrdinals = new int[n];
-        this.featureTypes = new int[n];
-        int k = -1;
-        for (int i = 0; i < n; i++) {
-            StructField f = field(schema, featureNames[i], "features");
-            featureOrdinals[i] = schema.fieldIndex(featureNames[i]);
-            DataType t = f.dataType();
-            int scalar = scalarType(t);
-            if (n == 1 && scalar < 0) {
-                if (t instanceof ArrayType a && a.elementType() instanceof FloatType) {
-                    k = FLOAT_ARRAY;
-                } else if (t instanceof ArrayType a && a.elementType() instanceof DoubleType) {
-                    k = DOUBLE_ARRAY;
-                } else if (isVector(t)) {
-                    k = VECTOR;
-                } else {
-                    throw new IllegalArgumentException("Column `" + featureNames[i] + "` has type "
-                            + t.simpleString() + ", expected array<float>, array<double>, vector (Spark ML) or a "
-                            + "numeric scalar (byte, short, int, long, float, double)");
-                }
-            } else if (scalar < 0) {
-                throw new IllegalArgumentException("Column `" + featureNames[i] + "` has type " + t.simpleString()
-                        + "; with several feature columns " + spec.featureColumns() + " each must be a numeric "
-                        + "scalar (byte, short, int, long, float, double)");
-            } else {
-                k = SCALARS;
-            }
-            featureTypes[i] = scalar;
-        }
-        this.kind = k;
-        if (spec.labelColumn() != null) {
-            StructField l = field(schema, spec.labelColumn(), "label");
-            labelOrdinal = schema.fieldIndex(spec.labelColumn());
-            labelSourceType = scalarType(l.dataType());
-            if (labelSourceType < 0) {
-                throw new IllegalArgumentException("Column `" + spec.labelColumn() + "` has type "
-                        + l.dataType().simpleString() + ", expected a numeric label column (byte, short, int, long, "
-                        + "float or double)");
-            }
-            labelType = spec.labelType() != null ? spec.labelType()
-                    : labelSourceType >= T_FLOAT ? DType.FLOAT32 : DType.INT32;
-        } else {
-            labelOrdinal = -1;
-            labelSourceType = -1;
-            labelType = null;
-        }
-        if (kind == SCALARS) {
-            if (spec.featureSize() > 0 && spec.featureSize() != n) {
-                throw new IllegalArgumentException("Received an invalid value for `featureSize`: " + n
-                        + " scalar feature columns give " + n + " values per row. Received: featureSize="
-                        + spec.featureSize());
-            }
-            setFeatureSize(n);
-        } else if (spec.featureSize() > 0) {
-            setFeatureSize(spec.featureSize());
-        }
     }
 
     /**
@@ -202,7 +88,7 @@ public final class PartitionReader {
      * @throws IllegalArgumentException naming the column, its type and what was expected
      */
     public static void validateSchema(StructType schema, ColumnSpec spec) {
-        new PartitionReader(schema, java.util.Collections.emptyIterator(), null, spec, 0);
+        new RowWriter(schema, spec);
     }
 
     private static int currentPartition() {
@@ -210,90 +96,36 @@ public final class PartitionReader {
         return tc == null ? 0 : tc.partitionId();
     }
 
-    private static StructField field(StructType schema, String name, String role) {
-        for (StructField f : schema.fields()) {
-            if (f.name().equals(name)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("Column `" + name + "` (" + role + ") not found in the DataFrame. "
-                + "Columns: " + Arrays.toString(schema.fieldNames()));
-    }
-
-    private static int scalarType(DataType t) {
-        if (t instanceof ByteType) {
-            return T_BYTE;
-        } else if (t instanceof ShortType) {
-            return T_SHORT;
-        } else if (t instanceof IntegerType) {
-            return T_INT;
-        } else if (t instanceof LongType) {
-            return T_LONG;
-        } else if (t instanceof FloatType) {
-            return T_FLOAT;
-        } else if (t instanceof DoubleType) {
-            return T_DOUBLE;
-        }
-        return -1;
-    }
-
-    /** Spark ML's (and MLlib's) VectorUDT: struct<type: tinyint, size: int, indices: array<int>, values: array<double>>. */
-    private static boolean isVector(DataType t) {
-        if (!(t instanceof UserDefinedType<?> udt) || !(udt.sqlType() instanceof StructType s) || s.size() != 4) {
-            return false;
-        }
-        return s.fields()[0].dataType() instanceof ByteType && s.fields()[1].dataType() instanceof IntegerType
-                && s.fields()[2].dataType() instanceof ArrayType && s.fields()[3].dataType() instanceof ArrayType;
-    }
-
-    private void setFeatureSize(int d) {
-        featureSize = d;
-        featureBytes = 4L * d;
-        layout = new BatchLayout(d, labelType);
-    }
-
     /**
      * The layout rows are written in. When the feature size is not fixed by the spec, the first rows are read to
      * find it (a partition with no usable row gives size 0).
      */
     public BatchLayout layout() {
-        if (layout == null) {
+        if (writer.layout() == null) {
             peekFeatureSize();
         }
-        return layout;
+        return writer.layout();
     }
 
     private void peekFeatureSize() {
         while (rows.hasNext()) {
             InternalRow row = nextRow();
-            int d = row == null ? -1 : measure(row);
+            int d = row == null ? -1 : writer.measure(row);
             if (d >= 0) {
                 pending = row;
-                setFeatureSize(d);
+                writer.setFeatureSize(d);
                 return;
             }
             // A row we cannot measure is bad whatever the size: report or skip it now.
-            int status = row == null ? NULL_ROW : NULL_VALUE;
-            errColumn = featureNames[0];
+            int status = writer.bad(row == null ? RowWriter.NULL_ROW : RowWriter.NULL_VALUE,
+                    writer.firstFeatureColumn());
             offset++;
             if (!skipBad) {
-                throw new IllegalArgumentException(badRowMessage(status, offset - 1));
+                throw new IllegalArgumentException(writer.badRowMessage(status, partitionId, offset - 1));
             }
             skipped++;
         }
-        setFeatureSize(0);
-    }
-
-    private int measure(InternalRow row) {
-        int o = featureOrdinals[0];
-        if (row.isNullAt(o)) {
-            return -1;
-        }
-        if (kind == VECTOR) {
-            InternalRow v = row.getStruct(o, 4);
-            return v.getByte(0) == 0 ? v.getInt(1) : v.getArray(3).numElements();
-        }
-        return row.getArray(o).numElements();
+        writer.setFeatureSize(0);
     }
 
     private InternalRow nextRow() {
@@ -313,6 +145,7 @@ public final class PartitionReader {
      */
     public int fill(VectorSchemaRoot root, int maxRows) {
         BatchLayout l = layout();
+        long featureBytes = l.featureBytes();
         long featuresAt = l.featuresAddress(root);
         long labelAt = l.hasLabel() ? l.labelAddress(root) : 0;
         int n = 0;
@@ -326,14 +159,15 @@ public final class PartitionReader {
             } else {
                 break;
             }
-            int status = row == null ? NULL_ROW : writeRow(row, featuresAt + n * featureBytes, labelAt + 4L * n);
+            int status = row == null ? writer.bad(RowWriter.NULL_ROW, null)
+                    : writer.write(row, featuresAt + n * featureBytes, labelAt + 4L * n);
             offset++;
-            if (status == OK) {
+            if (status == RowWriter.OK) {
                 n++;
             } else if (skipBad) {
                 skipped++;
             } else {
-                throw new IllegalArgumentException(badRowMessage(status, offset - 1));
+                throw new IllegalArgumentException(writer.badRowMessage(status, partitionId, offset - 1));
             }
         }
         written += n;
@@ -368,274 +202,5 @@ public final class PartitionReader {
 
     public ColumnSpec spec() {
         return spec;
-    }
-
-    private int writeRow(InternalRow row, long dst, long labelDst) {
-        int status = switch (kind) {
-            case FLOAT_ARRAY -> writeFloatArray(row, dst);
-            case DOUBLE_ARRAY -> writeDoubleArray(row, dst);
-            case VECTOR -> writeVector(row, dst);
-            default -> writeScalars(row, dst);
-        };
-        if (status != OK || labelType == null) {
-            return status;
-        }
-        return writeLabel(row, labelDst);
-    }
-
-    private int writeFloatArray(InternalRow row, long dst) {
-        int o = featureOrdinals[0];
-        if (row.isNullAt(o)) {
-            return bad(NULL_VALUE, featureNames[0]);
-        }
-        ArrayData a = row.getArray(o);
-        int n = a.numElements();
-        if (n != featureSize) {
-            errReceived = n;
-            return bad(WRONG_LENGTH, featureNames[0]);
-        }
-        if (a instanceof UnsafeArrayData u) {
-            Object base = u.getBaseObject();
-            long start = u.getBaseOffset();
-            int header = UnsafeArrayData.calculateHeaderPortionInBytes(n);
-            if (hasNullBits(base, start, header)) {
-                return nullElement(a, n);
-            }
-            long values = start + header;
-            if (checkFinite) {
-                for (int j = 0; j < n; j++) {
-                    int bits = Platform.getInt(base, values + 4L * j);
-                    if ((bits & EXPONENT_MASK) == EXPONENT_MASK) {
-                        errElement = j;
-                        errValue = Float.intBitsToFloat(bits);
-                        return bad(NOT_FINITE, featureNames[0]);
-                    }
-                }
-            }
-            Platform.copyMemory(base, values, null, dst, 4L * n);
-            return OK;
-        }
-        for (int j = 0; j < n; j++) {
-            if (a.isNullAt(j)) {
-                return nullElement(a, n);
-            }
-            float v = a.getFloat(j);
-            if (checkFinite && !Float.isFinite(v)) {
-                errElement = j;
-                errValue = v;
-                return bad(NOT_FINITE, featureNames[0]);
-            }
-            Platform.putFloat(null, dst + 4L * j, v);
-        }
-        return OK;
-    }
-
-    private int writeDoubleArray(InternalRow row, long dst) {
-        int o = featureOrdinals[0];
-        if (row.isNullAt(o)) {
-            return bad(NULL_VALUE, featureNames[0]);
-        }
-        ArrayData a = row.getArray(o);
-        int n = a.numElements();
-        if (n != featureSize) {
-            errReceived = n;
-            return bad(WRONG_LENGTH, featureNames[0]);
-        }
-        return writeDoubles(a, n, dst);
-    }
-
-    private int writeDoubles(ArrayData a, int n, long dst) {
-        if (a instanceof UnsafeArrayData u) {
-            Object base = u.getBaseObject();
-            long start = u.getBaseOffset();
-            int header = UnsafeArrayData.calculateHeaderPortionInBytes(n);
-            if (hasNullBits(base, start, header)) {
-                return nullElement(a, n);
-            }
-            long values = start + header;
-            for (int j = 0; j < n; j++) {
-                double d = Platform.getDouble(base, values + 8L * j);
-                float v = (float) d;
-                if (checkFinite && (Float.floatToRawIntBits(v) & EXPONENT_MASK) == EXPONENT_MASK) {
-                    errElement = j;
-                    errValue = d;
-                    return bad(NOT_FINITE, featureNames[0]);
-                }
-                Platform.putFloat(null, dst + 4L * j, v);
-            }
-            return OK;
-        }
-        for (int j = 0; j < n; j++) {
-            if (a.isNullAt(j)) {
-                return nullElement(a, n);
-            }
-            double d = a.getDouble(j);
-            float v = (float) d;
-            if (checkFinite && !Float.isFinite(v)) {
-                errElement = j;
-                errValue = d;
-                return bad(NOT_FINITE, featureNames[0]);
-            }
-            Platform.putFloat(null, dst + 4L * j, v);
-        }
-        return OK;
-    }
-
-    private int writeVector(InternalRow row, long dst) {
-        int o = featureOrdinals[0];
-        if (row.isNullAt(o)) {
-            return bad(NULL_VALUE, featureNames[0]);
-        }
-        InternalRow v = row.getStruct(o, 4);
-        if (v.getByte(0) != 0) {
-            ArrayData values = v.getArray(3);
-            int n = values.numElements();
-            if (n != featureSize) {
-                errReceived = n;
-                return bad(WRONG_LENGTH, featureNames[0]);
-            }
-            return writeDoubles(values, n, dst);
-        }
-        int size = v.getInt(1);
-        if (size != featureSize) {
-            errReceived = size;
-            return bad(WRONG_LENGTH, featureNames[0]);
-        }
-        ArrayData indices = v.getArray(2);
-        ArrayData values = v.getArray(3);
-        Platform.setMemory(dst, (byte) 0, featureBytes);
-        int nnz = values.numElements();
-        for (int k = 0; k < nnz; k++) {
-            int j = indices.getInt(k);
-            if (j < 0 || j >= featureSize) {
-                errElement = k;
-                errReceived = j;
-                return bad(BAD_INDEX, featureNames[0]);
-            }
-            double d = values.getDouble(k);
-            float f = (float) d;
-            if (checkFinite && !Float.isFinite(f)) {
-                errElement = j;
-                errValue = d;
-                return bad(NOT_FINITE, featureNames[0]);
-            }
-            Platform.putFloat(null, dst + 4L * j, f);
-        }
-        return OK;
-    }
-
-    private int writeScalars(InternalRow row, long dst) {
-        for (int k = 0; k < featureOrdinals.length; k++) {
-            int o = featureOrdinals[k];
-            if (row.isNullAt(o)) {
-                return bad(NULL_VALUE, featureNames[k]);
-            }
-            double d = scalar(row, o, featureTypes[k]);
-            float f = (float) d;
-            if (checkFinite && !Float.isFinite(f)) {
-                errElement = -1;
-                errValue = d;
-                return bad(NOT_FINITE, featureNames[k]);
-            }
-            Platform.putFloat(null, dst + 4L * k, f);
-        }
-        return OK;
-    }
-
-    private static double scalar(InternalRow row, int o, int type) {
-        return switch (type) {
-            case T_BYTE -> row.getByte(o);
-            case T_SHORT -> row.getShort(o);
-            case T_INT -> row.getInt(o);
-            case T_LONG -> row.getLong(o);
-            case T_FLOAT -> row.getFloat(o);
-            default -> row.getDouble(o);
-        };
-    }
-
-    private int writeLabel(InternalRow row, long dst) {
-        String name = spec.labelColumn();
-        if (row.isNullAt(labelOrdinal)) {
-            return bad(NULL_VALUE, name);
-        }
-        if (labelType == DType.INT32) {
-            if (labelSourceType == T_LONG) {
-                long v = row.getLong(labelOrdinal);
-                if (v != (int) v) {
-                    errValue = v;
-                    return bad(LABEL_NOT_INT32, name);
-                }
-                Platform.putInt(null, dst, (int) v);
-                return OK;
-            }
-            if (labelSourceType <= T_INT) {
-                Platform.putInt(null, dst, (int) scalar(row, labelOrdinal, labelSourceType));
-                return OK;
-            }
-            double d = scalar(row, labelOrdinal, labelSourceType);
-            int i = (int) d;
-            if (i != d) {
-                errValue = d;
-                return bad(LABEL_NOT_INT32, name);
-            }
-            Platform.putInt(null, dst, i);
-            return OK;
-        }
-        double d = labelSourceType == T_LONG ? (double) row.getLong(labelOrdinal)
-                : scalar(row, labelOrdinal, labelSourceType);
-        float f = (float) d;
-        if (checkFinite && !Float.isFinite(f)) {
-            errElement = -1;
-            errValue = d;
-            return bad(NOT_FINITE, name);
-        }
-        Platform.putFloat(null, dst, f);
-        return OK;
-    }
-
-    private static boolean hasNullBits(Object base, long start, int header) {
-        for (long p = start + 8; p < start + header; p += 8) {
-            if (Platform.getLong(base, p) != 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int nullElement(ArrayData a, int n) {
-        for (int j = 0; j < n; j++) {
-            if (a.isNullAt(j)) {
-                errElement = j;
-                break;
-            }
-        }
-        return bad(NULL_ELEMENT, featureNames[0]);
-    }
-
-    private int bad(int code, String column) {
-        errColumn = column;
-        return code;
-    }
-
-    private String badRowMessage(int code, long rowOffset) {
-        String where = "Bad row in partition " + partitionId + " at offset " + rowOffset + ": ";
-        String what = switch (code) {
-            case NULL_ROW -> "the row is null, expected a row with columns " + spec.featureColumns()
-                    + (spec.labelColumn() == null ? "" : " and `" + spec.labelColumn() + "`");
-            case NULL_VALUE -> "column `" + errColumn + "` is null, expected a value";
-            case NULL_ELEMENT -> "column `" + errColumn + "` has a null at element " + errElement
-                    + ", expected " + featureSize + " non-null numbers";
-            case WRONG_LENGTH -> "column `" + errColumn + "` has " + errReceived + " values, expected "
-                    + featureSize + (spec.featureSize() > 0 ? " (featureSize)" : " (the length of the first row)");
-            case NOT_FINITE -> "column `" + errColumn + "`" + (errElement >= 0 ? " element " + errElement : "")
-                    + " is " + errValue + ", expected a finite float32 value (checkFinite(false) allows NaN and "
-                    + "infinity)";
-            case BAD_INDEX -> "column `" + errColumn + "` is a sparse vector with index " + errReceived
-                    + " at position " + errElement + ", expected indices in [0, " + featureSize + ")";
-            case LABEL_NOT_INT32 -> "column `" + errColumn + "` is " + errValue + ", expected an integral value "
-                    + "that fits int32 (labelType int32; use labelType(DType.FLOAT32) for real-valued labels)";
-            default -> "status " + code;
-        };
-        return where + what + ". Use ColumnSpec.badRowPolicy(BadRowPolicy.SKIP) to skip and count bad rows.";
     }
 }

@@ -6,6 +6,7 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.nio.ByteOrder;
@@ -43,6 +44,8 @@ import java.util.function.Supplier;
  */
 public final class Communicator implements AutoCloseable
 {
+    private static final long CLOSE_BARRIER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
     private final Context ctx;
     private final int rank;
     private final int size;
@@ -488,6 +491,19 @@ public final class Communicator implements AutoCloseable
         }
         synchronized (ring)
         {
+            if (failure == null && size > 1 && transport.ringUsesUdp)
+            {
+                // Over UDP a rank's last frames live only in its own driver until sent: a closing barrier makes sure
+                // every rank has received everything before any driver stops.
+                try
+                {
+                    ring.barrier(Math.min(peerTimeoutNs, CLOSE_BARRIER_TIMEOUT_NS));
+                }
+                catch (final RuntimeException ignore)
+                {
+                    // a peer already left or died; close anyway
+                }
+            }
             CloseHelper.close(transport);
         }
     }
@@ -514,9 +530,8 @@ public final class Communicator implements AutoCloseable
         private boolean launchEmbeddedDriver = true;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private Supplier<IdleStrategy> idleStrategySupplier =
-            () -> new BackoffIdleStrategy(200, 100, 1_000, 50_000);
-        private Supplier<IdleStrategy> driverIdleStrategySupplier =
-            () -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+            () -> new BackoffIdleStrategy(20_000, 1_000, 1_000, 50_000);
+        private Supplier<IdleStrategy> driverIdleStrategySupplier;
 
         /** @param rank this member, {@code 0..N-1}. Required. @return this */
         public Context rank(final int rank)
@@ -727,11 +742,21 @@ public final class Communicator implements AutoCloseable
             return this;
         }
 
-        /** @param supplier idle strategy of the embedded driver's thread. @return this */
+        /**
+         * @param supplier idle strategy of the embedded driver's thread. Defaults to sleeping 1 ms when both ring
+         *                 links are IPC (the driver is off the data path) and a short spin/yield/park backoff with UDP.
+         * @return this
+         */
         public Context driverIdleStrategy(final Supplier<IdleStrategy> supplier)
         {
             this.driverIdleStrategySupplier = supplier;
             return this;
+        }
+
+        /** @return a new instance of the configured idle strategy (for benchmarks and tools). */
+        public IdleStrategy newIdleStrategyForBench()
+        {
+            return idleStrategySupplier.get();
         }
 
         IdleStrategy newIdleStrategy()
@@ -739,9 +764,15 @@ public final class Communicator implements AutoCloseable
             return idleStrategySupplier.get();
         }
 
-        IdleStrategy newDriverIdleStrategy()
+        IdleStrategy newDriverIdleStrategy(final boolean udp)
         {
-            return driverIdleStrategySupplier.get();
+            if (driverIdleStrategySupplier != null)
+            {
+                return driverIdleStrategySupplier.get();
+            }
+            // IPC: the driver only moves publisher limits and cleans terms, off the data path; waking it rarely keeps
+            // it from preempting the spinning ranks on small machines. UDP: the driver sends and receives the data.
+            return udp ? new BackoffIdleStrategy(100, 100, 1_000, 20_000) : new SleepingMillisIdleStrategy(1);
         }
 
         int chunkFloats()

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class RingTransport implements AutoCloseable
 {
+    private static final long UDP_CLOSE_LINGER_MS = 50;
+
     final int rank;
     final int size;
     final int left;
@@ -37,6 +39,8 @@ final class RingTransport implements AutoCloseable
     final int chunkFloats;
     final boolean leftIpc;
     final boolean rightIpc;
+    /** Some link of the ring (not only this rank's) is UDP; every rank computes the same answer. */
+    final boolean ringUsesUdp;
 
     private final JobAuth auth;
     private final NanoClock clock;
@@ -75,6 +79,12 @@ final class RingTransport implements AutoCloseable
         this.leftIpc = useIpc(ctx.transport(), self, leftEndpoint);
         this.rightIpc = useIpc(ctx.transport(), self, rightEndpoint);
         this.driverDirectory = new File(self.ipcDirectory());
+        boolean udp = false;
+        for (int i = 0; i < size; i++)
+        {
+            udp |= !useIpc(ctx.transport(), endpoints.get(i), endpoints.get((i + 1) % size));
+        }
+        this.ringUsesUdp = udp;
 
         if (size == 1)
         {
@@ -88,7 +98,7 @@ final class RingTransport implements AutoCloseable
                 driver = MediaDriver.launch(new MediaDriver.Context()
                     .aeronDirectoryName(self.ipcDirectory())
                     .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(ctx.newDriverIdleStrategy())
+                    .sharedIdleStrategy(ctx.newDriverIdleStrategy(!leftIpc || !rightIpc))
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true)
                     .warnIfDirectoryExists(false)
@@ -291,6 +301,19 @@ final class RingTransport implements AutoCloseable
     @Override
     public void close()
     {
+        if (publication != null && !rightIpc && driver != null)
+        {
+            // UDP: our driver still has to send (and maybe resend) the last frames; give it a moment.
+            CloseHelper.quietClose(publication);
+            try
+            {
+                Thread.sleep(UDP_CLOSE_LINGER_MS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         CloseHelper.quietCloseAll(publication, subscription, rightClient, ownClient, driver);
         publication = null;
         subscription = null;

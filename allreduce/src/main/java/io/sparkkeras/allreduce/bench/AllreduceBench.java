@@ -1,0 +1,134 @@
+package io.sparkkeras.allreduce.bench;
+
+import io.sparkkeras.allreduce.Communicator;
+import io.sparkkeras.allreduce.Endpoint;
+import io.sparkkeras.allreduce.ReduceOp;
+import io.sparkkeras.allreduce.Transport;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One rank of {@code bin/bench-allreduce}: float SUM allreduce from 4 KiB to 64 MiB in x4 steps, timed as
+ * OpenMPI's {@code shared/bench/peers/mpi_allreduce.c} does (warm-up, barrier, mean of the timed loop). Rank 0 prints
+ * {@code RESULT transport=… ranks=… bytes=… time_us=… busbw_gbs=…} per size, with
+ * {@code busbw = 2(N-1)/N * bytes / time}.
+ *
+ * <pre>{@code
+ * java -cp … io.sparkkeras.allreduce.bench.AllreduceBench --rank 0 --transport ipc \
+ *     --endpoints 127.0.0.1:40001/dev/shm/sk-allreduce-1-r0,127.0.0.1:40002/dev/shm/sk-allreduce-1-r1
+ * }</pre>
+ */
+public final class AllreduceBench
+{
+    private AllreduceBench()
+    {
+    }
+
+    private static java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idleStrategy(final String name)
+    {
+        switch (name)
+        {
+            case "spin": return org.agrona.concurrent.BusySpinIdleStrategy::new;
+            case "yield": return org.agrona.concurrent.YieldingIdleStrategy::new;
+            case "default": return () -> new Communicator.Context().newIdleStrategyForBench();
+            default:
+                final String[] p = name.split(":");
+                return () -> new org.agrona.concurrent.BackoffIdleStrategy(Long.parseLong(p[0]), Long.parseLong(p[1]),
+                    Long.parseLong(p[2]), Long.parseLong(p[3]));
+        }
+    }
+
+    /**
+     * @param args {@code --rank R --endpoints E0,E1,… --transport ipc|udp [--min-bytes B] [--max-bytes B]}.
+     */
+    public static void main(final String[] args)
+    {
+        int rank = -1;
+        String endpoints = null;
+        String transport = "ipc";
+        long minBytes = 4096;
+        long maxBytes = 64L << 20;
+        String idle = "default";
+        int warmupRounds = 4000;
+        String driverIdle = null;
+        int ipcTerm = 16 << 20;
+        int window = 2 << 20;
+        for (int i = 0; i + 1 < args.length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--rank": rank = Integer.parseInt(args[i + 1]); break;
+                case "--endpoints": endpoints = args[i + 1]; break;
+                case "--transport": transport = args[i + 1]; break;
+                case "--min-bytes": minBytes = Long.parseLong(args[i + 1]); break;
+                case "--max-bytes": maxBytes = Long.parseLong(args[i + 1]); break;
+                case "--idle": idle = args[i + 1]; break;
+                case "--driver-idle": driverIdle = args[i + 1]; break;
+                case "--warmup": warmupRounds = Integer.parseInt(args[i + 1]); break;
+                case "--ipc-term": ipcTerm = Integer.parseInt(args[i + 1]); break;
+                case "--window": window = Integer.parseInt(args[i + 1]); break;
+                default: throw new IllegalArgumentException("Received an unknown option " + args[i]
+                    + ", expected --rank, --endpoints, --transport, --min-bytes or --max-bytes");
+            }
+        }
+        final List<Endpoint> group = new ArrayList<>();
+        for (final String e : endpoints.split(","))
+        {
+            group.add(Endpoint.parse(e));
+        }
+        final int ranks = group.size();
+        final Transport mode = "udp".equalsIgnoreCase(transport) ? Transport.UDP : Transport.IPC;
+        try (Communicator comm = new Communicator(new Communicator.Context()
+            .rank(rank)
+            .endpoints(group)
+            .jobId("bench-allreduce")
+            .jobSecret("bench-allreduce-secret-0123456789".getBytes(StandardCharsets.UTF_8))
+            .transport(mode)
+            .peerTimeoutNs(TimeUnit.SECONDS.toNanos(60))
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(60))
+            .ipcTermLengthBytes(ipcTerm)
+            .udpReceiverWindowBytes(window)
+            .idleStrategy(idleStrategy(idle))
+            .driverIdleStrategy(driverIdle == null ? null : idleStrategy(driverIdle))))
+        {
+            // JIT warm-up: MPI is native, a JVM first runs interpreted; on 2 cores the compiler threads also steal
+            // time from the spinning ranks. Same count on every rank.
+            final float[] warm = new float[256 * 1024];
+            for (int i = 0; i < warmupRounds; i++)
+            {
+                comm.allreduce(warm, 0, (i & 7) == 7 ? warm.length : 1024, ReduceOp.SUM);
+            }
+            for (long bytes = minBytes; bytes <= maxBytes; bytes *= 4)
+            {
+                final int n = (int)(bytes / 4);
+                final float[] buf = new float[n];
+                java.util.Arrays.fill(buf, rank + 1);
+                final int iters = bytes >= (16 << 20) ? 10 : bytes >= (1 << 20) ? 30 : 200;
+                final int warmups = bytes >= (16 << 20) ? 3 : 20;
+                for (int w = 0; w < warmups; w++)
+                {
+                    comm.allreduce(buf, ReduceOp.SUM);
+                }
+                comm.barrier();
+                final long t0 = System.nanoTime();
+                for (int i = 0; i < iters; i++)
+                {
+                    comm.allreduce(buf, ReduceOp.SUM);
+                }
+                final double seconds = (System.nanoTime() - t0) / 1e9 / iters;
+                comm.barrier();
+                if (rank == 0)
+                {
+                    System.out.println(String.format(Locale.ROOT,
+                        "RESULT transport=%s ranks=%d bytes=%d time_us=%.1f busbw_gbs=%.3f", mode.name().toLowerCase(
+                        Locale.ROOT), ranks, bytes, seconds * 1e6, 2.0 * (ranks - 1) / ranks * bytes / seconds / 1e9));
+                    System.out.flush();
+                }
+            }
+        }
+    }
+}

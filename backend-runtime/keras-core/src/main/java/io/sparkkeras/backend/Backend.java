@@ -20,4 +20,10 @@ public interface Backend {
     NnOps nn();
 
     RandomOps random();
+
+    /** Fused optimizer updates, where the engine has them. Defaults to none. */
+    default OptimizerKernels optimizerKernels() {
+        return new OptimizerKernels() {
+        };
+    }
 }

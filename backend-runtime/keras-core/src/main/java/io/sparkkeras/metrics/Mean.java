@@ -33,6 +33,13 @@ public class Mean extends Metric {
     /** Adds {@code values} (any shape), weighted by {@code sampleWeight} (broadcast) if given. */
     public final void update(Tensor values, Tensor sampleWeight) {
         Tensor v = Ops.cast(values, DType.FLOAT32);
+        if (sampleWeight != null && v.shape().rank() == 0 && sampleWeight.shape().rank() == 0) {
+            // One value with one weight (the running loss, weighted by batch size): two updates, no broadcasting.
+            Tensor w = Ops.cast(sampleWeight, DType.FLOAT32);
+            total.assignAdd(Ops.multiply(v, w));
+            count.assignAdd(w);
+            return;
+        }
         if (sampleWeight != null) {
             Tensor w = Ops.cast(sampleWeight, DType.FLOAT32);
             while (w.shape().rank() < v.shape().rank()) {

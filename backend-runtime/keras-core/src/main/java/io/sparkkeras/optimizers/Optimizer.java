@@ -40,6 +40,9 @@ public abstract class Optimizer implements AutoCloseable {
     private Variable iterations;
     private Variable learningRateVariable;
     private boolean built;
+    /** Host copies of the step count and fixed rate, kept in step with the variables, for fused kernels. */
+    private long hostIterations;
+    private double hostLearningRate;
 
     protected Optimizer(String name, OptimizerArgs args) {
         this.name = name;
@@ -56,6 +59,7 @@ public abstract class Optimizer implements AutoCloseable {
                     + "Received: clipnorm=" + args.clipnorm + ", clipvalue=" + args.clipvalue + ", global_clipnorm="
                     + args.globalClipnorm);
         }
+        this.hostLearningRate = args.learningRate;
         this.weightDecay = args.weightDecay;
         this.clipnorm = args.clipnorm;
         this.clipvalue = args.clipvalue;
@@ -96,6 +100,25 @@ public abstract class Optimizer implements AutoCloseable {
         }
         ensureCounters();
         learningRateVariable.assign(NdArray.of(new float[] {(float) lr}).reshape());
+        hostLearningRate = lr;
+    }
+
+    /** Steps applied so far, counted on the host (for fused kernels, which take host numbers). */
+    protected final long hostIterations() {
+        return hostIterations;
+    }
+
+    /** The learning rate of the current step, on the host. */
+    protected final double hostLearningRate() {
+        return schedule != null ? schedule.valueAt(hostIterations) : hostLearningRate;
+    }
+
+    /** Resynchronises the host counters after the variables were restored (loading a saved optimizer). */
+    protected final void syncHostState() {
+        hostIterations = iterations == null ? 0 : (long) iterations.numpy().getDouble(0);
+        if (schedule == null && learningRateVariable != null) {
+            hostLearningRate = learningRateVariable.numpy().getDouble(0);
+        }
     }
 
     private void ensureCounters() {
@@ -169,6 +192,7 @@ public abstract class Optimizer implements AutoCloseable {
             updateStep(grads.get(i), v, lr);
         }
         iterations.assignAdd(Ops.scalar(1));
+        hostIterations++;
     }
 
     private List<Tensor> clip(List<Tensor> grads) {

@@ -25,6 +25,7 @@ public final class TorchBackend implements Backend {
     private final TorchNumpy numpy;
     private final TorchNn nn;
     private final TorchRandom random;
+    private final TorchOptimizerKernels kernels = new TorchOptimizerKernels();
 
     TorchBackend() {
         Engine engine = Engine.getEngine("PyTorch");
@@ -60,6 +61,11 @@ public final class TorchBackend implements Backend {
     @Override
     public RandomOps random() {
         return random;
+    }
+
+    @Override
+    public io.sparkkeras.backend.OptimizerKernels optimizerKernels() {
+        return kernels;
     }
 
     NDManager variablesManager() {

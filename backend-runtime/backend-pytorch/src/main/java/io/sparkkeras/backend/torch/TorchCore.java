@@ -19,7 +19,15 @@ import java.util.function.Supplier;
 
 /** Tensors, variables, scopes and gradients on PyTorch: Keras's {@code backend/torch/core.py}. */
 final class TorchCore implements CoreOps {
+    /** Constants reused every step (hyper-parameters, 1 - beta): made once, kept with the variables. */
+    private static final int SCALAR_CACHE_SIZE = 512;
+
     private final TorchBackend b;
+    private final java.util.concurrent.ConcurrentHashMap<ScalarKey, TorchTensor> scalars =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record ScalarKey(double value, DType dtype) {
+    }
 
     TorchCore(TorchBackend b) {
         this.b = b;
@@ -38,14 +46,29 @@ final class TorchCore implements CoreOps {
 
     @Override
     public Tensor scalar(double value, DType dtype) {
+        ScalarKey key = new ScalarKey(value, dtype);
+        TorchTensor cached = scalars.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        boolean keep = scalars.size() < SCALAR_CACHE_SIZE;
+        ai.djl.ndarray.NDManager m = keep ? b.variablesManager() : b.manager();
         NDArray nd = switch (dtype) {
-            case FLOAT64 -> b.manager().create(value);
-            case INT32 -> b.manager().create((int) value);
-            case INT64 -> b.manager().create((long) value);
-            case BOOL -> b.manager().create(value != 0);
-            default -> b.manager().create((float) value);
+            case FLOAT64 -> m.create(value);
+            case INT32 -> m.create((int) value);
+            case INT64 -> m.create((long) value);
+            case BOOL -> m.create(value != 0);
+            default -> m.create((float) value);
         };
-        return new TorchTensor(b, nd);
+        TorchTensor t = new TorchTensor(b, nd, keep);
+        if (keep) {
+            TorchTensor prev = scalars.putIfAbsent(key, t);
+            if (prev != null) {
+                nd.close();
+                return prev;
+            }
+        }
+        return t;
     }
 
     @Override

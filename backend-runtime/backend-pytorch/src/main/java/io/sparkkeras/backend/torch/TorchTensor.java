@@ -16,11 +16,18 @@ import java.nio.ByteBuffer;
 final class TorchTensor implements Tensor {
     private final TorchBackend backend;
     private final NDArray array;
+    private final boolean shared;
     private Shape shape;
 
     TorchTensor(TorchBackend backend, NDArray array) {
+        this(backend, array, false);
+    }
+
+    /** @param shared a cached constant: {@link #close()} leaves it alone */
+    TorchTensor(TorchBackend backend, NDArray array, boolean shared) {
         this.backend = backend;
         this.array = array;
+        this.shared = shared;
     }
 
     /** Wraps an op's result, moving it into the current scope if the op put it elsewhere. */
@@ -83,7 +90,9 @@ final class TorchTensor implements Tensor {
 
     @Override
     public void close() {
-        array.close();
+        if (!shared) {
+            array.close();
+        }
     }
 
     @Override

@@ -45,4 +45,9 @@ public final class BinaryAccuracy extends MeanMetricWrapper {
     public Map<String, Object> getConfig() {
         return Configs.merge(super.getConfig(), Configs.of("threshold", threshold));
     }
+
+    @Override
+    public String direction() {
+        return "up";
+    }
 }

@@ -20,4 +20,9 @@ public final class CategoricalAccuracy extends MeanMetricWrapper {
     public CategoricalAccuracy(String name) {
         super(name, (t, p) -> Ops.cast(Ops.equal(Ops.argmax(t, -1), Ops.argmax(p, -1)), DType.FLOAT32));
     }
+
+    @Override
+    public String direction() {
+        return "up";
+    }
 }

@@ -35,6 +35,14 @@ public abstract class Metric implements AutoCloseable {
         return getClass().getSimpleName();
     }
 
+    /**
+     * Whether a larger value is better ({@code "up"}, accuracies), smaller is better ({@code "down"}, errors), or
+     * unknown ({@code null}): Keras's {@code _direction}, read by callbacks in {@code mode="auto"}.
+     */
+    public String direction() {
+        return null;
+    }
+
     /** Creates a state variable, zero-initialised. */
     protected final Variable addVariable(String varName, Shape shape) {
         Variable v = new Variable(name + "/" + varName, shape, DType.FLOAT32, Initializers.get("zeros"), false);

@@ -26,4 +26,9 @@ public final class SparseCategoricalAccuracy extends MeanMetricWrapper {
         Tensor pred = Ops.argmax(yPred, -1);
         return Ops.cast(Ops.equal(Ops.cast(t, DType.INT64), pred), DType.FLOAT32);
     }
+
+    @Override
+    public String direction() {
+        return "up";
+    }
 }

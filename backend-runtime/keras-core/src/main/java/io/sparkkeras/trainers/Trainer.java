@@ -154,7 +154,7 @@ public final class Trainer implements AutoCloseable {
             c.setModel(model);
             c.setParams(params);
         }
-        trainable = model.trainableWeights();
+        trainable = null;
         model.setStopTraining(false);
         Map<String, Double> empty = Map.of();
         for (Callback c : callbacks) {
@@ -209,6 +209,16 @@ public final class Trainer implements AutoCloseable {
     private void trainStep(Batch b) {
         List<Tensor> in = toTensors(b);
         resolveMetrics(in);
+        if (trainable == null) {
+            if (!model.isBuilt()) {
+                // Keras builds a model on its first batch: subclassed and input-less models create weights here.
+                model.forward(in.subList(0, numInputs), false);
+            }
+            trainable = model.trainableWeights();
+            if (trainable.isEmpty()) {
+                throw new IllegalStateException("Model \"" + model.name() + "\" has no trainable weights to train");
+            }
+        }
         if (trainFn == null) {
             trainFn = backend.core().compile("train_step", this::trainStepFn, model.jitCompile());
         }
@@ -366,7 +376,7 @@ public final class Trainer implements AutoCloseable {
     /** One step on one batch, outside {@code fit}: Keras's {@code train_on_batch}. */
     public Map<String, Double> trainOnBatch(List<NdArray> x, List<NdArray> y) {
         DataChecks.check(model, x, y, "train_on_batch");
-        trainable = model.trainableWeights();
+        trainable = null;
         resetMetrics();
         try (Batch b = Batch.of(x, y, null, null); Scope s = backend.core().newScope()) {
             trainStep(b);

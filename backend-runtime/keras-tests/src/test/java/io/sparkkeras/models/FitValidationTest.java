@@ -1,0 +1,121 @@
+package io.sparkkeras.models;
+
+import io.sparkkeras.layers.Activation;
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.losses.Losses;
+import io.sparkkeras.optimizers.Adam;
+import io.sparkkeras.utils.NdArray;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input to fit fails before the first step with a message naming the problem and what was expected. */
+@Tag("torch")
+@Timeout(60)
+class FitValidationTest {
+
+    private static Sequential classifier() {
+        Sequential model = new Sequential(new Input(4), new Dense(8, "relu"), new Dense(3));
+        model.compile(new Adam(1e-3), "sparse_categorical_crossentropy", List.of("accuracy"));
+        return model;
+    }
+
+    private static NdArray features(int n, int d) {
+        float[] v = new float[n * d];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (i % 7) / 7f;
+        }
+        return NdArray.of(v, n, d);
+    }
+
+    @Test
+    void mismatchedLengthsNameBothCounts() {
+        Sequential model = classifier();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(features(10, 4), NdArray.of(new int[9]), new FitOptions().verbose(0)));
+        assertTrue(e.getMessage().contains("10") && e.getMessage().contains("9"), e.getMessage());
+    }
+
+    @Test
+    void wrongInputShapeNamesExpectedAndReceived() {
+        Sequential model = classifier();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(features(10, 5), NdArray.of(new int[10]), new FitOptions().verbose(0)));
+        assertTrue(e.getMessage().contains("(4,)") && e.getMessage().contains("(10, 5)"), e.getMessage());
+    }
+
+    @Test
+    void labelsOutOfRangeNameTheLabelAndRange() {
+        Sequential model = classifier();
+        int[] y = new int[10];
+        y[6] = 3;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(features(10, 4), NdArray.of(y), new FitOptions().verbose(0)));
+        assertTrue(e.getMessage().contains("sample 6") && e.getMessage().contains("[0, 3)"), e.getMessage());
+    }
+
+    @Test
+    void negativeLabelIsRejected() {
+        Sequential model = classifier();
+        int[] y = new int[10];
+        y[2] = -1;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(features(10, 4), NdArray.of(y), new FitOptions().verbose(0)));
+        assertTrue(e.getMessage().contains("-1") && e.getMessage().contains("sample 2"), e.getMessage());
+    }
+
+    @Test
+    void nanInInputsNamesTheSample() {
+        Sequential model = classifier();
+        float[] v = features(10, 4).toFloatArray();
+        v[4 * 7 + 2] = Float.NaN;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(NdArray.of(v, 10, 4), NdArray.of(new int[10]), new FitOptions().verbose(0)));
+        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("sample 7"), e.getMessage());
+    }
+
+    @Test
+    void fitBeforeCompileSaysToCompile() {
+        Sequential model = new Sequential(new Input(4), new Dense(3));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> model.fit(features(10, 4), NdArray.of(new int[10]), new FitOptions().verbose(0)));
+        assertTrue(e.getMessage().contains("compile()"), e.getMessage());
+    }
+
+    @Test
+    void unknownActivationListsKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Dense(3, "rellu"));
+        assertTrue(e.getMessage().contains("activation=rellu") && e.getMessage().contains("relu"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Activation("swishy"));
+    }
+
+    @Test
+    void unknownLossListsKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Losses.get("crossentropy"));
+        assertTrue(e.getMessage().contains("loss=crossentropy")
+                && e.getMessage().contains("sparse_categorical_crossentropy"), e.getMessage());
+    }
+
+    @Test
+    void unknownOptimizerListsKnownOnes() {
+        Sequential model = new Sequential(new Input(4), new Dense(3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.compile("adamm", "mse", List.of()));
+        assertTrue(e.getMessage().contains("optimizer=adamm") && e.getMessage().contains("adam"), e.getMessage());
+    }
+
+    @Test
+    void invalidFitOptionsNameTheArgument() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new FitOptions().batchSize(0));
+        assertTrue(e.getMessage().contains("batch_size=0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new FitOptions().validationSplit(1.5));
+        assertTrue(e.getMessage().contains("validation_split=1.5"), e.getMessage());
+    }
+}

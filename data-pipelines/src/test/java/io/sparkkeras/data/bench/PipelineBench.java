@@ -2,9 +2,14 @@ package io.sparkkeras.data.bench;
 
 import io.sparkkeras.backend.DType;
 import io.sparkkeras.backend.Shape;
+import io.sparkkeras.data.ArrowDataset;
+import io.sparkkeras.data.ArrowTable;
 import io.sparkkeras.data.BatchLayout;
 import io.sparkkeras.data.ColumnSpec;
 import io.sparkkeras.data.PartitionReader;
+import io.sparkkeras.data.SparkTables;
+import io.sparkkeras.utils.Batch;
+import io.sparkkeras.utils.BatchIterator;
 import io.sparkkeras.utils.NdArray;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -29,7 +34,7 @@ import static org.apache.spark.sql.functions.expr;
  * Each path runs once to warm up, then {@code runs} times; the best run counts. Prints {@code RESULT} lines and the
  * ratios a/b and a/c.
  *
- * <p>Usage: {@code bin/bench-pipeline [rows=200000] [runs=3] [batchRows=1024]}
+ * <p>Usage: {@code bin/bench-pipeline [rows=200000] [runs=5] [batchRows=1024]}
  */
 public final class PipelineBench {
     private static final int D = 784;
@@ -39,7 +44,7 @@ public final class PipelineBench {
 
     public static void main(String[] args) {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int batchRows = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
         SparkSession spark = SparkSession.builder().master("local[2]").appName("bench-pipeline")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
@@ -57,6 +62,17 @@ public final class PipelineBench {
             double b = measure("spark_internal_toArrowBatchRdd", runs, count, () -> sparkArrow(df));
             double c = measure("naive_row_getAs_loop", runs, count, () -> naive(df));
             System.out.printf("RATIO a/b=%.2f a/c=%.2f%n", a / b, a / c);
+            // For context: the cached scan alone (the floor under every path), and the trainer's side, an epoch of
+            // shuffled batches of 128 from an in-memory Arrow table with prefetch.
+            measure("context_scan_only", runs, count, () -> scanOnly(df));
+            try (RootAllocator allocator = new RootAllocator();
+                 ArrowTable table = SparkTables.collect(df, ColumnSpec.features("features").label("label"),
+                         allocator, ArrowTable.DEFAULT_CHUNK_ROWS);
+                 ArrowDataset data = ArrowDataset.builder(table).batchSize(128).shuffle(true).seed(1)
+                         .featureShape(28, 28, 1).allocator(allocator).build()) {
+                int[] epoch = {0};
+                measure("context_arrow_dataset_epoch_shuffled_b128", runs, count, () -> epoch(data, epoch[0]++));
+            }
         } finally {
             spark.stop();
         }
@@ -111,6 +127,34 @@ public final class PipelineBench {
             }
             return List.of(sink >= 0 ? n : -n).iterator();
         }).reduce(Long::sum);
+    }
+
+    /** Iterating the cached rows and nothing else. */
+    static long scanOnly(Dataset<Row> df) {
+        return df.queryExecution().toRdd().toJavaRDD().mapPartitions((Iterator<InternalRow> it) -> {
+            long n = 0;
+            while (it.hasNext()) {
+                if (it.next().numFields() == 2) {
+                    n++;
+                }
+            }
+            return List.of(n).iterator();
+        }).reduce(Long::sum);
+    }
+
+    /** One epoch of an ArrowDataset, touching each batch as the trainer's memcpy would. */
+    static long epoch(ArrowDataset data, int epoch) {
+        long n = 0;
+        double sink = 0;
+        try (BatchIterator it = data.iterator(epoch)) {
+            while (it.hasNext()) {
+                try (Batch b = it.next()) {
+                    sink += b.inputs().get(0).getDouble(0) + b.targets().getDouble(0);
+                    n += b.size();
+                }
+            }
+        }
+        return sink >= 0 ? n : -n;
     }
 
     /** (b) Spark's own DataFrame → Arrow IPC batches (what PySpark's toPandas and mapInArrow use). */

@@ -66,35 +66,10 @@ public final class CategoricalCrossentropy extends Loss {
                 .name(Configs.getString(c, "name", "categorical_crossentropy")).build();
     }
 
-    /** Keras's optional arguments. */
-    public static final class Builder {
-        private boolean fromLogits;
-        private double labelSmoothing;
-        private String reduction = "sum_over_batch_size";
-        private String name = "categorical_crossentropy";
-
-        /** Whether {@code y_pred} holds logits. Defaults to {@code false}. */
-        public Builder fromLogits(boolean fromLogits) {
-            this.fromLogits = fromLogits;
-            return this;
-        }
-
-        /** In {@code [0, 1]}. Defaults to {@code 0.0}. */
-        public Builder labelSmoothing(double labelSmoothing) {
-            this.labelSmoothing = labelSmoothing;
-            return this;
-        }
-
-        /** Defaults to {@code "sum_over_batch_size"}. */
-        public Builder reduction(String reduction) {
-            this.reduction = reduction;
-            return this;
-        }
-
-        /** Defaults to {@code "categorical_crossentropy"}. */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
+    /** Keras's optional arguments: see {@link LossBuilder}. */
+    public static final class Builder extends LossBuilder.Smoothed<Builder> {
+        private Builder() {
+            super("categorical_crossentropy");
         }
 
         public CategoricalCrossentropy build() {

@@ -54,28 +54,10 @@ public final class SparseCategoricalCrossentropy extends Loss {
                 .name(Configs.getString(c, "name", "sparse_categorical_crossentropy")).build();
     }
 
-    /** Keras's optional arguments. */
-    public static final class Builder {
-        private boolean fromLogits;
-        private String reduction = "sum_over_batch_size";
-        private String name = "sparse_categorical_crossentropy";
-
-        /** Whether {@code y_pred} holds logits. Defaults to {@code false}. */
-        public Builder fromLogits(boolean fromLogits) {
-            this.fromLogits = fromLogits;
-            return this;
-        }
-
-        /** Defaults to {@code "sum_over_batch_size"}. */
-        public Builder reduction(String reduction) {
-            this.reduction = reduction;
-            return this;
-        }
-
-        /** Defaults to {@code "sparse_categorical_crossentropy"}. */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
+    /** Keras's optional arguments: see {@link LossBuilder}. */
+    public static final class Builder extends LossBuilder<Builder> {
+        private Builder() {
+            super("sparse_categorical_crossentropy");
         }
 
         public SparseCategoricalCrossentropy build() {

@@ -1,0 +1,248 @@
+package io.sparkkeras.backend.tensorflow;
+
+import io.sparkkeras.backend.Backend;
+import io.sparkkeras.backend.CoreOps;
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.NnOps;
+import io.sparkkeras.backend.NumpyOps;
+import io.sparkkeras.backend.RandomOps;
+import io.sparkkeras.backend.Tensor;
+import org.tensorflow.EagerSession;
+import org.tensorflow.Graph;
+import org.tensorflow.Operation;
+import org.tensorflow.OperationBuilder;
+import org.tensorflow.Output;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.Scope;
+import org.tensorflow.proto.ConfigProto;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Keras on TensorFlow through TensorFlow Java. One per JVM, made by {@link TfBackendProvider} when first selected;
+ * it loads TensorFlow from the {@code tensorflow-core-native} jar. It owns one {@link Graph} holding every variable
+ * and every traced step, the {@link Session} that runs them, and an {@link EagerSession} for ops called outside a
+ * trace. See the package notes for its decisions.
+ *
+ * <pre>{@code
+ * // java -DKERAS_BACKEND=tensorflow -Dsparkkeras.tensorflow.intra_op_threads=2 ...
+ * Backend tf = Backends.get("tensorflow");
+ * }</pre>
+ */
+public final class TfBackend implements Backend {
+    /** System property: threads per op (TensorFlow's intra-op pool). Defaults to the number of cores. */
+    public static final String INTRA_OP_THREADS = "sparkkeras.tensorflow.intra_op_threads";
+    /** System property: ops run in parallel (TensorFlow's inter-op pool). Defaults to the number of cores. */
+    public static final String INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
+
+    private final Graph graph;
+    private final Ops graphOps;
+    private final Session session;
+    private final EagerSession eager;
+    private final Ops eagerOps;
+    private final ConfigProto config;
+    private final TfScope rootScope;
+    private final ThreadLocal<TfTrace> trace = new ThreadLocal<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final TfCore core;
+    private final TfNumpy numpy;
+    private final TfNn nn;
+    private final TfRandom random;
+
+    TfBackend() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.config = ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(Integer.getInteger(INTRA_OP_THREADS, cores))
+                .setInterOpParallelismThreads(Integer.getInteger(INTER_OP_THREADS, cores))
+                .build();
+        this.graph = new Graph();
+        this.graphOps = Ops.create(graph);
+        this.session = new Session(graph, config);
+        this.eager = EagerSession.options().config(config).build();
+        this.eagerOps = Ops.create(eager);
+        this.rootScope = TfScope.root(this);
+        TfGradients.register();
+        this.core = new TfCore(this);
+        this.numpy = new TfNumpy(this);
+        this.nn = new TfNn(this);
+        this.random = new TfRandom(this);
+    }
+
+    @Override
+    public String name() {
+        return "tensorflow";
+    }
+
+    @Override
+    public CoreOps core() {
+        return core;
+    }
+
+    @Override
+    public NumpyOps numpy() {
+        return numpy;
+    }
+
+    @Override
+    public NnOps nn() {
+        return nn;
+    }
+
+    @Override
+    public RandomOps random() {
+        return random;
+    }
+
+    // ---- engine state
+
+    Graph graph() {
+        return graph;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    ConfigProto config() {
+        return config;
+    }
+
+    TfScope rootScope() {
+        return rootScope;
+    }
+
+    long nextId() {
+        return ids.incrementAndGet();
+    }
+
+    /** The trace running on this thread, or {@code null} outside one. */
+    TfTrace trace() {
+        return trace.get();
+    }
+
+    void enter(TfTrace t) {
+        if (trace.get() != null) {
+            throw new IllegalStateException("A TensorFlow step is already being traced on this thread");
+        }
+        trace.set(t);
+    }
+
+    void exit(TfTrace t) {
+        if (trace.get() == t) {
+            trace.remove();
+        }
+    }
+
+    /**
+     * A sub-scope of the graph's root for ops outside every trace (variables): the root name scope is shared, so
+     * its users hold the graph lock.
+     */
+    synchronized Ops graphSubScope(String prefix) {
+        return graphOps.withSubScope(prefix + "_" + nextId());
+    }
+
+    // ---- building ops in the current context
+
+    /** The scope new ops go to on this thread: the trace's, or the eager session's. */
+    Scope scope() {
+        TfTrace t = trace.get();
+        return t != null ? t.scope() : eagerOps.scope();
+    }
+
+    /** {@code x} as an input of an op built on this thread (captured into a trace if it comes from outside). */
+    Output<?> in(Tensor x) {
+        TfTensor t = Tf.t(x);
+        TfTrace tr = trace.get();
+        if (tr != null) {
+            return tr.resolve(t);
+        }
+        return t.eagerOutput();
+    }
+
+    /** Wraps an op's output made on this thread. */
+    TfTensor wrap(Output<?> out) {
+        TfTrace tr = trace.get();
+        return tr != null ? TfTensor.symbolic(this, tr, out) : TfTensor.eager(this, out);
+    }
+
+    /** Builds one op in the current context and returns its first output. */
+    Output<?> op(String type, Consumer<OperationBuilder> attrs, Output<?>... inputs) {
+        return build(type, attrs, inputs).output(0);
+    }
+
+    Output<?> op(String type, Output<?>... inputs) {
+        return build(type, null, inputs).output(0);
+    }
+
+    Operation build(String type, Consumer<OperationBuilder> attrs, Output<?>... inputs) {
+        TfTrace tr = trace.get();
+        Scope s = tr != null ? tr.scope() : eagerOps.scope();
+        OperationBuilder ob = s.opBuilder(type, type);
+        for (Output<?> in : inputs) {
+            ob.addInput(in);
+        }
+        if (attrs != null) {
+            attrs.accept(ob);
+        }
+        if (tr != null) {
+            tr.decorate(ob);
+        }
+        return ob.build();
+    }
+
+    /** A constant in the current context holding {@code value}, which this call closes. */
+    Output<?> constant(org.tensorflow.Tensor value) {
+        try (value) {
+            return op("Const", ob -> {
+                ob.setAttr("value", value);
+                ob.setAttr("dtype", value.dataType());
+            });
+        }
+    }
+
+    /** An eager constant holding a copy of {@code value} (the caller keeps ownership). */
+    Output<?> eagerConstant(org.tensorflow.Tensor value) {
+        OperationBuilder ob = eagerOps.scope().opBuilder("Const", "Const");
+        ob.setAttr("value", value);
+        ob.setAttr("dtype", value.dataType());
+        return ob.build().output(0);
+    }
+
+    Output<?> constInts(int... v) {
+        return constant(org.tensorflow.types.TInt32.vectorOf(v));
+    }
+
+    Output<?> constLongs(long... v) {
+        return constant(org.tensorflow.types.TInt64.vectorOf(v));
+    }
+
+    Output<?> constInt(int v) {
+        return constant(org.tensorflow.types.TInt32.scalarOf(v));
+    }
+
+    /** A scalar constant of {@code dtype} in the current context. */
+    Output<?> constScalar(double v, DType dtype) {
+        return constant(scalarTensor(v, dtype));
+    }
+
+    static org.tensorflow.Tensor scalarTensor(double v, DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> org.tensorflow.types.TFloat32.scalarOf((float) v);
+            case FLOAT64 -> org.tensorflow.types.TFloat64.scalarOf(v);
+            case INT32 -> org.tensorflow.types.TInt32.scalarOf((int) v);
+            case INT64 -> org.tensorflow.types.TInt64.scalarOf((long) v);
+            case UINT8 -> org.tensorflow.types.TUint8.scalarOf((byte) v);
+            case BOOL -> org.tensorflow.types.TBool.scalarOf(v != 0);
+        };
+    }
+
+    /** {@code x} cast to {@code dtype} in the current context (unchanged if it already is). */
+    Output<?> cast(Output<?> x, DType dtype) {
+        if (Tf.dtype(x.dataType()) == dtype) {
+            return x;
+        }
+        return op("Cast", ob -> ob.setAttr("DstT", Tf.dataType(dtype)), x);
+    }
+}

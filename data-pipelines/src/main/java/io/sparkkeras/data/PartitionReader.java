@@ -3,6 +3,7 @@ package io.sparkkeras.data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.TaskContext;
+import org.apache.spark.TaskContext$;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -183,6 +184,72 @@ public final class PartitionReader {
      */
     public ArrowTable readAll(BufferAllocator allocator, int chunkRows) {
         return ArrowTable.load(allocator, layout(), chunkRows, this::fill);
+    }
+
+    /**
+     * The rest of the partition as a one-pass {@link ArrowSource}, read in chunks of {@code chunkRows} into one
+     * reused root while the consumer works (with {@link ArrowDataset}'s prefetch, Spark's rows are read on the
+     * producer thread): for {@code predict} over a partition, where one pass is all there is. For several epochs,
+     * use {@link #readAll}.
+     *
+     * <p>Rows are then read on the prefetch thread, which gets the task's {@link TaskContext}.
+     * {@link ArrowSource#open()} may be called once; the pass's root comes from {@code allocator} and is freed
+     * when the pass closes.
+     */
+    public ArrowSource stream(BufferAllocator allocator, int chunkRows) {
+        if (chunkRows < 1) {
+            throw new IllegalArgumentException("Received an invalid value for `chunkRows`, expected a positive "
+                    + "integer. Received: chunkRows=" + chunkRows);
+        }
+        BatchLayout l = layout();
+        TaskContext task = TaskContext.get();
+        return new ArrowSource() {
+            private boolean opened;
+
+            @Override
+            public BatchLayout layout() {
+                return l;
+            }
+
+            @Override
+            public long rowCount() {
+                return -1;
+            }
+
+            @Override
+            public ArrowChunkReader open() {
+                if (opened) {
+                    throw new IllegalStateException("Partition " + partitionId + " can be read only once; use "
+                            + "PartitionReader.readAll for several passes (epochs)");
+                }
+                opened = true;
+                VectorSchemaRoot root = l.newRoot(allocator, chunkRows);
+                return new ArrowChunkReader() {
+                    private boolean closed;
+
+                    @Override
+                    public VectorSchemaRoot next() {
+                        if (closed) {
+                            return null;
+                        }
+                        if (task != null && TaskContext.get() == null) {
+                            // A prefetch thread reads the task's rows: give it the task's context, as Spark's
+                            // own input-feeding threads (PySpark's writer thread) do.
+                            TaskContext$.MODULE$.setTaskContext(task);
+                        }
+                        return fill(root, chunkRows) == 0 ? null : root;
+                    }
+
+                    @Override
+                    public void close() {
+                        if (!closed) {
+                            closed = true;
+                            root.close();
+                        }
+                    }
+                };
+            }
+        };
     }
 
     /** Rows consumed so far, good and bad: the next row's offset in the partition. */

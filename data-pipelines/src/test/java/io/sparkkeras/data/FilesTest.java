@@ -255,5 +255,25 @@ class FilesTest {
                 }
             }
         }
+        // The Parquet scan read in its tasks by prefetch threads (streamed partitions): every row arrives.
+        org.apache.spark.sql.Dataset<Row> parquet = TestSpark.get().read().parquet(path);
+        StructType ps = parquet.schema();
+        ColumnSpec spec = ColumnSpec.features("v").label("label");
+        long rowsRead = parquet.queryExecution().toRdd().toJavaRDD().mapPartitions(
+                (java.util.Iterator<org.apache.spark.sql.catalyst.InternalRow> it) -> {
+                    long n = 0;
+                    try (RootAllocator a = new RootAllocator();
+                         ArrowDataset data = ArrowDataset.builder(PartitionReader.ofInternalRows(ps, it, spec)
+                                 .stream(a, 10)).batchSize(25).prefetch(2).allocator(a).build();
+                         BatchIterator batches = data.iterator(0)) {
+                        while (batches.hasNext()) {
+                            try (Batch b = batches.next()) {
+                                n += b.size();
+                            }
+                        }
+                    }
+                    return List.of(n).iterator();
+                }).reduce(Long::sum);
+        assertEquals(300, rowsRead);
     }
 }

@@ -228,6 +228,60 @@ class PartitionReaderTest {
         }
     }
 
+    @Test
+    void aPartitionStreamedIntoBatchesForPrediction() {
+        float[][] x = floats(5);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            rows.add(RowFactory.create(boxed(x[i]), i));
+        }
+        Dataset<Row> df = TestSpark.frame(rows, schema(DataTypes.createArrayType(DataTypes.FloatType),
+                DataTypes.IntegerType), 3);
+        StructType schema = df.schema();
+        ColumnSpec spec = ColumnSpec.features("features");
+        // In each task: rows -> Arrow chunks of 16 -> prefetched batches of 32, read once; the allocator ends at 0.
+        List<float[]> parts = df.queryExecution().toRdd().toJavaRDD().mapPartitions(
+                (java.util.Iterator<org.apache.spark.sql.catalyst.InternalRow> it) -> {
+                    PartitionReader reader = PartitionReader.ofInternalRows(schema, it, spec);
+                    float[] out;
+                    try (org.apache.arrow.memory.RootAllocator allocator = new org.apache.arrow.memory.RootAllocator()) {
+                        ArrowSource source = reader.stream(allocator, 16);
+                        List<Float> values = new ArrayList<>();
+                        try (ArrowDataset data = ArrowDataset.builder(source).batchSize(32).allocator(allocator)
+                                .build();
+                             io.sparkkeras.utils.BatchIterator batches = data.iterator(0)) {
+                            while (batches.hasNext()) {
+                                try (io.sparkkeras.utils.Batch b = batches.next()) {
+                                    for (float v : b.inputs().get(0).toFloatArray()) {
+                                        values.add(v);
+                                    }
+                                }
+                            }
+                            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                                    IllegalStateException.class, source::open);
+                            if (!e.getMessage().contains("can be read only once")) {
+                                throw e;
+                            }
+                        }
+                        if (allocator.getAllocatedMemory() != 0) {
+                            throw new IllegalStateException("leak: " + allocator.getAllocatedMemory());
+                        }
+                        out = new float[values.size()];
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = values.get(i);
+                        }
+                    }
+                    return List.of(out).iterator();
+                }).collect();
+        float[] all = new float[ROWS * D];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        assertArrayEquals(flat(x), all);
+    }
+
     static Float[] boxed(float[] v) {
         Float[] r = new Float[v.length];
         for (int i = 0; i < v.length; i++) {

@@ -20,6 +20,11 @@ public final class Metrics {
         BY_ID.put("categorical_accuracy", CategoricalAccuracy::new);
         BY_ID.put("binary_accuracy", BinaryAccuracy::new);
         BY_ID.put("mean", Mean::new);
+        BY_ID.put("sparse_top_k_categorical_accuracy", SparseTopKCategoricalAccuracy::new);
+        BY_ID.put("top_k_categorical_accuracy", TopKCategoricalAccuracy::new);
+        BY_ID.put("precision", Precision::new);
+        BY_ID.put("recall", Recall::new);
+        BY_ID.put("auc", AUC::new);
     }
 
     private Metrics() {

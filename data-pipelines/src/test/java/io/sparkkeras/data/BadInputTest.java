@@ -247,7 +247,27 @@ class BadInputTest {
         }
     }
 
-    static DataType unused() {
-        return DataTypes.NullType;
+    @Test
+    void anEmptyPartitionGivesAnEmptyTableAndAClearErrorForFixedSteps() {
+        try (RootAllocator allocator = new RootAllocator()) {
+            PartitionReader reader = PartitionReader.ofRows(FLOATS, java.util.Collections.emptyIterator(),
+                    ColumnSpec.features("features").label("label"), 3);
+            try (ArrowTable t = reader.readAll(allocator, 16)) {
+                assertEquals(0, t.rowCount());
+                try (ArrowDataset d = ArrowDataset.builder(t).batchSize(8).allocator(allocator).build();
+                     io.sparkkeras.utils.BatchIterator it = d.iterator(0)) {
+                    assertEquals(0, d.numBatches());
+                    assertEquals(false, it.hasNext());
+                }
+                try (ArrowDataset d = ArrowDataset.builder(t).batchSize(8).stepsPerEpoch(5).allocator(allocator)
+                        .build();
+                     io.sparkkeras.utils.BatchIterator it = d.iterator(2)) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, it::hasNext);
+                    contains(e.getMessage(), "Rank 0 of 1 has no rows in its shard, but stepsPerEpoch=5",
+                            "(epoch 2)");
+                }
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
     }
 }

@@ -528,9 +528,9 @@ public final class Communicator implements AutoCloseable
         private int udpReceiverWindowBytes = 2 << 20;
         private int fusionThresholdBytes = 64 << 20;
         private boolean launchEmbeddedDriver = true;
+        private boolean invokeDriverInline = true;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
-        private Supplier<IdleStrategy> idleStrategySupplier =
-            () -> new BackoffIdleStrategy(20_000, 1_000, 1_000, 50_000);
+        private Supplier<IdleStrategy> idleStrategySupplier;
         private Supplier<IdleStrategy> driverIdleStrategySupplier;
 
         /** @param rank this member, {@code 0..N-1}. Required. @return this */
@@ -716,6 +716,24 @@ public final class Communicator implements AutoCloseable
             return this;
         }
 
+        /**
+         * @param inline on rings with a UDP link, run the embedded driver's duty cycle on the thread doing the
+         *               collective (Aeron's INVOKER threading) rather than on a driver thread of its own. Defaults
+         *               to {@code true}.
+         * @return this
+         */
+        public Context invokeDriverInline(final boolean inline)
+        {
+            this.invokeDriverInline = inline;
+            return this;
+        }
+
+        /** @return whether a UDP ring's embedded driver runs inline. */
+        public boolean invokeDriverInline()
+        {
+            return invokeDriverInline;
+        }
+
         /** @return whether an embedded driver is launched. */
         public boolean launchEmbeddedDriver()
         {
@@ -735,7 +753,11 @@ public final class Communicator implements AutoCloseable
             return nanoClock;
         }
 
-        /** @param supplier idle strategy for the caller's waits. Defaults to a spin/yield/park backoff. @return this */
+        /**
+         * @param supplier idle strategy for the caller's waits. Defaults to a backoff that spins long, or yields
+         *                 early when a UDP ring's driver runs on its own thread.
+         * @return this
+         */
         public Context idleStrategy(final Supplier<IdleStrategy> supplier)
         {
             this.idleStrategySupplier = supplier;
@@ -753,15 +775,36 @@ public final class Communicator implements AutoCloseable
             return this;
         }
 
-        /** @return a new instance of the configured idle strategy (for benchmarks and tools). */
-        public IdleStrategy newIdleStrategyForBench()
-        {
-            return idleStrategySupplier.get();
-        }
-
         IdleStrategy newIdleStrategy()
         {
-            return idleStrategySupplier.get();
+            if (idleStrategySupplier != null)
+            {
+                return idleStrategySupplier.get();
+            }
+            // IPC, or UDP with the driver run inline: the bytes arrive without another thread of ours, so spin long
+            // before yielding. UDP with a driver thread: yield early to leave it the core (small machines starve it).
+            return ringUsesUdp() && !invokeDriverInline ? new BackoffIdleStrategy(50, 2_000, 1_000, 20_000)
+                : new BackoffIdleStrategy(20_000, 1_000, 1_000, 50_000);
+        }
+
+        boolean ringUsesUdp()
+        {
+            if (transport == Transport.UDP)
+            {
+                return endpoints.size() > 1;
+            }
+            if (transport == Transport.IPC)
+            {
+                return false;
+            }
+            for (int i = 0; i < endpoints.size(); i++)
+            {
+                if (!endpoints.get(i).host().equals(endpoints.get((i + 1) % endpoints.size()).host()))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         IdleStrategy newDriverIdleStrategy(final boolean udp)
@@ -772,7 +815,7 @@ public final class Communicator implements AutoCloseable
             }
             // IPC: the driver only moves publisher limits and cleans terms, off the data path; waking it rarely keeps
             // it from preempting the spinning ranks on small machines. UDP: the driver sends and receives the data.
-            return udp ? new BackoffIdleStrategy(100, 100, 1_000, 20_000) : new SleepingMillisIdleStrategy(1);
+            return udp ? new BackoffIdleStrategy(50, 2_000, 1_000, 20_000) : new SleepingMillisIdleStrategy(1);
         }
 
         int chunkFloats()

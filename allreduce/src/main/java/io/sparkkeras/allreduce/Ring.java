@@ -244,8 +244,23 @@ final class Ring
         final int recvs = recvSteps();
         normalizeSend(sends);
         normalizeRecv(recvs);
-        long deadlineNs = clock.nanoTime() + timeoutNs;
-        boolean sendBlocked = false;
+        final long deadlineNs = clock.nanoTime() + timeoutNs;
+        transport.acquireDriver();
+        try
+        {
+            loop(sends, recvs, timeoutNs, deadlineNs);
+        }
+        finally
+        {
+            transport.releaseDriver();
+        }
+        idle.reset();
+    }
+
+    private void loop(final int sends, final int recvs, final long timeoutNs, final long startDeadlineNs)
+    {
+        long deadlineNs = startDeadlineNs;
+        boolean sendBlocked;
         while (sendStep < sends || recvStep < recvs)
         {
             int work = 0;
@@ -278,6 +293,8 @@ final class Ring
                     throw transport.failure(opName(), transport.left, transport.leftHost, protocolError, null);
                 }
             }
+            // Driver work (heartbeats, status messages) keeps the loop busy but is not progress of this collective.
+            final int driverWork = transport.invokeDriver();
             if (work > 0)
             {
                 deadlineNs = clock.nanoTime() + timeoutNs;
@@ -286,9 +303,8 @@ final class Ring
             {
                 throw timeout(sendBlocked, timeoutNs);
             }
-            idle.idle(work);
+            idle.idle(work + driverWork);
         }
-        idle.reset();
     }
 
     private String opName()

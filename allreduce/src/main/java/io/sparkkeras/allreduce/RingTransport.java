@@ -12,6 +12,8 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 
@@ -19,6 +21,7 @@ import java.io.File;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The Aeron side of one rank: its embedded driver (or a connection to an external one), one exclusive publication
@@ -47,6 +50,10 @@ final class RingTransport implements AutoCloseable
     private final IdleStrategy idle;
     private final File driverDirectory;
     private MediaDriver driver;
+    private AgentInvoker driverInvoker;
+    private final ReentrantLock driverLock = new ReentrantLock();
+    private Thread driverKeeper;
+    private volatile boolean keeperRunning;
     private Aeron ownClient;
     private Aeron rightClient;
     ExclusivePublication publication;
@@ -79,12 +86,7 @@ final class RingTransport implements AutoCloseable
         this.leftIpc = useIpc(ctx.transport(), self, leftEndpoint);
         this.rightIpc = useIpc(ctx.transport(), self, rightEndpoint);
         this.driverDirectory = new File(self.ipcDirectory());
-        boolean udp = false;
-        for (int i = 0; i < size; i++)
-        {
-            udp |= !useIpc(ctx.transport(), endpoints.get(i), endpoints.get((i + 1) % size));
-        }
-        this.ringUsesUdp = udp;
+        this.ringUsesUdp = ctx.ringUsesUdp();
 
         if (size == 1)
         {
@@ -95,9 +97,10 @@ final class RingTransport implements AutoCloseable
             if (ctx.launchEmbeddedDriver())
             {
                 DriverDirectories.reapStale(driverDirectory.getParentFile());
+                final boolean invoker = ringUsesUdp && ctx.invokeDriverInline();
                 driver = MediaDriver.launch(new MediaDriver.Context()
                     .aeronDirectoryName(self.ipcDirectory())
-                    .threadingMode(ThreadingMode.SHARED)
+                    .threadingMode(invoker ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
                     .sharedIdleStrategy(ctx.newDriverIdleStrategy(!leftIpc || !rightIpc))
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true)
@@ -108,6 +111,10 @@ final class RingTransport implements AutoCloseable
                     .socketSndbufLength(ctx.udpReceiverWindowBytes())
                     .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(10))
                     .errorHandler(this::onTransportError));
+                if (invoker)
+                {
+                    startDriverKeeper(driver.sharedAgentInvoker());
+                }
             }
             final long driverTimeoutMs = Math.max(1000, TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()));
             ownClient = Aeron.connect(new Aeron.Context()
@@ -146,6 +153,83 @@ final class RingTransport implements AutoCloseable
             close();
             throw new AllreduceException("rank " + rank + " on " + host + " could not start its Aeron transport "
                 + "(driver directory " + driverDirectory + "): " + ex, -1, host, "join", ex);
+        }
+    }
+
+    /**
+     * UDP rings run the embedded driver in {@link ThreadingMode#INVOKER} mode: the thread running a collective also
+     * runs the driver's duty cycle (send, receive, status messages) in its own loop, so no bytes wait for another
+     * thread to be scheduled. Between collectives a daemon keeper thread runs it instead, never both at once.
+     */
+    private void startDriverKeeper(final AgentInvoker invoker)
+    {
+        driverInvoker = invoker;
+        keeperRunning = true;
+        driverKeeper = new Thread(() ->
+        {
+            final IdleStrategy keeperIdle = new BackoffIdleStrategy(10, 100, 10_000, 200_000);
+            while (keeperRunning)
+            {
+                int work = 0;
+                if (driverLock.tryLock())
+                {
+                    try
+                    {
+                        work = invoker.invoke();
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        onTransportError(ex);
+                    }
+                    finally
+                    {
+                        driverLock.unlock();
+                    }
+                }
+                keeperIdle.idle(work);
+            }
+        }, "allreduce-driver-r" + rank);
+        driverKeeper.setDaemon(true);
+        driverKeeper.start();
+    }
+
+    /** Takes the driver's duty cycle from the keeper for the length of a collective (no-op without invoker). */
+    void acquireDriver()
+    {
+        if (driverInvoker != null)
+        {
+            driverLock.lock();
+        }
+    }
+
+    void releaseDriver()
+    {
+        if (driverInvoker != null)
+        {
+            driverLock.unlock();
+        }
+    }
+
+    /** @return the driver's work count; call only between {@link #acquireDriver()} and {@link #releaseDriver()}. */
+    int invokeDriver()
+    {
+        return driverInvoker == null ? 0 : driverInvoker.invoke();
+    }
+
+    private void stopDriverKeeper()
+    {
+        keeperRunning = false;
+        if (driverKeeper != null)
+        {
+            try
+            {
+                driverKeeper.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            driverKeeper = null;
         }
     }
 
@@ -314,7 +398,10 @@ final class RingTransport implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        CloseHelper.quietCloseAll(publication, subscription, rightClient, ownClient, driver);
+        // Clients close while the keeper still runs an invoker-mode driver: their close waits for its reply.
+        CloseHelper.quietCloseAll(publication, subscription, rightClient, ownClient);
+        stopDriverKeeper();
+        CloseHelper.quietClose(driver);
         publication = null;
         subscription = null;
         rightClient = null;

@@ -43,12 +43,13 @@ class CommunicatorProcessTest
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "transport={0}")
+    @CsvSource({ "IPC", "UDP" })
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void killedMemberMakesEveryOtherRankFailWithinTimeout() throws Exception
+    void killedMemberMakesEveryOtherRankFailWithinTimeout(final Transport transport) throws Exception
     {
         final long peerTimeoutMs = 3_000;
-        try (ProcessGroup group = new ProcessGroup(3, Transport.IPC, "loop", peerTimeoutMs, "128m"))
+        try (ProcessGroup group = new ProcessGroup(3, transport, "loop", peerTimeoutMs, "128m"))
         {
             for (int r = 0; r < 3; r++)
             {

@@ -72,7 +72,7 @@ public class InputLayer extends Layer {
     @Override
     public Map<String, Object> getConfig() {
         return Configs.of("batch_shape", shape.prepend(Shape.UNKNOWN).toList(), "dtype", inputDtype.kerasName(),
-                "sparse", false, "name", name());
+                "sparse", false, "ragged", false, "name", name());
     }
 
     public static InputLayer fromConfig(Map<String, Object> c) {

@@ -20,6 +20,8 @@ import java.util.List;
 public final class CompileOptions {
     Optimizer optimizer;
     List<Loss> losses = new ArrayList<>();
+    /** What the user passed for each loss: a string id or the {@link Loss}, written to {@code compile_config}. */
+    List<Object> lossSpecs = new ArrayList<>();
     List<Double> lossWeights;
     List<Object> metrics = new ArrayList<>();
     boolean jitCompile;
@@ -37,16 +39,21 @@ public final class CompileOptions {
     /** One loss for every output. */
     public CompileOptions loss(Loss loss) {
         this.losses = new ArrayList<>(List.of(loss));
+        this.lossSpecs = new ArrayList<>(List.of(loss));
         return this;
     }
 
+    /** A loss by Keras id; the id is what a saved model's {@code compile_config} records, as in Keras. */
     public CompileOptions loss(String id) {
-        return loss(Losses.get(id));
+        loss(Losses.get(id));
+        this.lossSpecs = new ArrayList<>(List.of(id));
+        return this;
     }
 
     /** One loss per output, in output order. */
     public CompileOptions losses(List<Loss> losses) {
         this.losses = new ArrayList<>(losses);
+        this.lossSpecs = new ArrayList<>(losses);
         return this;
     }
 

@@ -21,7 +21,6 @@ import io.sparkkeras.utils.NdArray;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +52,7 @@ public class Model extends Layer {
 
     private Optimizer optimizer;
     private List<Loss> losses;
+    private List<Object> lossSpecs = List.of();
     private List<Double> lossWeights;
     private List<Object> metricSpecs = List.of();
     private boolean jitCompile;
@@ -98,11 +98,8 @@ public class Model extends Layer {
         this.graphInputs = List.copyOf(inputs);
         this.graphOutputs = List.copyOf(outputs);
         this.graphNodes = topologicalNodes(inputs, outputs);
-        Set<Layer> ls = new LinkedHashSet<>();
-        for (Node n : graphNodes) {
-            ls.add(n.layer());
-        }
-        this.graphLayers = List.copyOf(ls);
+        // Keras's map_graph order: model.layers, the saved config and the weights file all follow it.
+        this.graphLayers = List.copyOf(FunctionalConfig.operationOrder(graphInputs, graphOutputs));
         List<Shape> shapes = new ArrayList<>();
         for (KerasTensor t : inputs) {
             shapes.add(t.shape());
@@ -287,11 +284,11 @@ public class Model extends Layer {
 
     /** Configures training from Keras ids: {@code compile("adam", "sparse_categorical_crossentropy", List.of("accuracy"))}. */
     public final void compile(String optimizer, String loss, List<?> metrics) {
-        compile(Optimizers.get(optimizer), Losses.get(loss), metrics);
+        compile(Optimizers.get(optimizer), loss, metrics);
     }
 
     public final void compile(Optimizer optimizer, String loss, List<?> metrics) {
-        compile(optimizer, Losses.get(loss), metrics);
+        compile(new CompileOptions().optimizer(optimizer).loss(loss).metrics(metrics));
     }
 
     public final void compile(CompileOptions options) {
@@ -310,6 +307,8 @@ public class Model extends Layer {
         }
         this.optimizer = options.optimizer;
         this.losses = List.copyOf(options.losses);
+        this.lossSpecs = List.copyOf(options.lossSpecs.size() == options.losses.size() ? options.lossSpecs
+                : options.losses);
         this.lossWeights = options.lossWeights;
         this.metricSpecs = List.copyOf(options.metrics);
         this.jitCompile = options.jitCompile;
@@ -327,6 +326,11 @@ public class Model extends Layer {
 
     public final List<Loss> losses() {
         return losses;
+    }
+
+    /** The losses as given to compile: Keras ids or {@link Loss} objects (what {@code compile_config} records). */
+    public final List<Object> lossSpecs() {
+        return lossSpecs;
     }
 
     public final List<Double> lossWeights() {
@@ -458,12 +462,55 @@ public class Model extends Layer {
         return Summary.of(this);
     }
 
+    /**
+     * For a functional model, Keras's Functional config: {@code name}, {@code trainable}, {@code layers} (each with
+     * its {@code inbound_nodes}), {@code input_layers} and {@code output_layers}. Subclassed models return
+     * {@code name} and {@code trainable}; override to add their arguments.
+     */
     @Override
     public Map<String, Object> getConfig() {
+        if (isFunctional()) {
+            return FunctionalConfig.getConfig(this);
+        }
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", name());
         c.put("trainable", trainable());
         return c;
+    }
+
+    /** Rebuilds a functional model from its Keras config (Keras's {@code functional_from_config}). */
+    public static Model fromConfig(Map<String, Object> config) {
+        return FunctionalConfig.fromConfig(config);
+    }
+
+    /** The graph's nodes in topological order, for {@link FunctionalConfig}; {@code null} unless functional. */
+    final List<Node> graphNodes() {
+        return graphNodes;
+    }
+
+    // ---- saving
+
+    /**
+     * Saves the model as a {@code .keras} file, as Keras 3 writes it: config, compile config, weights and optimizer
+     * state. Python Keras 3 loads it with {@code keras.saving.load_model}.
+     *
+     * <pre>{@code
+     * model.save(Path.of("model.keras"));
+     * Model again = Models.load(Path.of("model.keras"));
+     * }</pre>
+     */
+    public final void save(java.nio.file.Path path) {
+        io.sparkkeras.saving.Models.save(this, path);
+    }
+
+    /** Saves weights (and optimizer state) only, as Keras's {@code save_weights} writes a {@code .weights.h5} file. */
+    public final void saveWeights(java.nio.file.Path path) {
+        io.sparkkeras.saving.Models.saveWeights(this, path);
+    }
+
+    /** Loads weights (and optimizer state, when present) saved by {@link #saveWeights} or Keras. */
+    public final void loadWeights(java.nio.file.Path path) {
+        io.sparkkeras.saving.Models.loadWeights(this, path);
     }
 
     @Override

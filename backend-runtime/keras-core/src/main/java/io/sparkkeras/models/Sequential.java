@@ -5,6 +5,7 @@ import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.layers.InputLayer;
 import io.sparkkeras.layers.KerasTensor;
 import io.sparkkeras.layers.Layer;
+import io.sparkkeras.saving.Serialization;
 import io.sparkkeras.utils.Configs;
 
 import java.util.ArrayList;
@@ -126,23 +127,58 @@ public class Sequential extends Model {
         return "Sequential";
     }
 
+    /**
+     * Keras's Sequential config: {@code name}, {@code trainable}, {@code dtype}, {@code layers} (the
+     * {@code InputLayer} first when declared, then each layer serialized with its {@code build_config}) and
+     * {@code build_input_shape}.
+     */
     @Override
     public Map<String, Object> getConfig() {
         List<Object> layers = new ArrayList<>();
         if (inputLayer != null) {
-            layers.add(Configs.serialized("keras.layers", inputLayer.className(), inputLayer.getConfig()));
+            layers.add(Serialization.serialize(inputLayer));
         }
         for (Layer l : stack) {
-            Map<String, Object> ser = Configs.serialized("keras.layers", l.className(), l.getConfig());
-            ser.put("build_config", l.getBuildConfig());
-            layers.add(ser);
+            layers.add(Serialization.serialize(l));
         }
         Map<String, Object> c = Configs.of("name", name(), "trainable", trainable(),
-                "dtype", Configs.serialized("keras", "DTypePolicy", Configs.of("name", "float32")),
+                "dtype", Configs.serialized("keras", "DTypePolicy", Configs.of("name", dtype().kerasName())),
                 "layers", layers);
         if (inputLayer != null) {
             c.put("build_input_shape", inputLayer.shape().prepend(Shape.UNKNOWN).toList());
         }
         return c;
+    }
+
+    /**
+     * Rebuilds a Sequential from its Keras config; without an {@code InputLayer}, {@code build_input_shape}
+     * declares the input as Keras's {@code model.build(build_input_shape)} does.
+     */
+    @SuppressWarnings("unchecked")
+    public static Sequential fromConfig(Map<String, Object> config) {
+        Object ls = config.get("layers");
+        if (!(ls instanceof List<?> list)) {
+            throw new IllegalArgumentException("A Sequential config needs `layers` as a list. Received: layers=" + ls);
+        }
+        Object name = config.get("name");
+        Sequential model = new Sequential(name instanceof String s ? s : null);
+        boolean first = true;
+        for (Object o : list) {
+            if (!(o instanceof Map)) {
+                throw new IllegalArgumentException("Each entry of a Sequential config's `layers` must be an object. "
+                        + "Received: " + o);
+            }
+            Layer l = Serialization.deserializeLayer((Map<String, Object>) o);
+            if (first && !(l instanceof InputLayer) && config.get("build_input_shape") instanceof List<?> shape
+                    && !shape.isEmpty() && !(shape.get(0) instanceof List)) {
+                model.add(new InputLayer(Shape.of((List<Number>) shape).dropFirst()));
+            }
+            first = false;
+            model.add(l);
+        }
+        if (Boolean.FALSE.equals(config.get("trainable"))) {
+            model.setTrainable(false);
+        }
+        return model;
     }
 }

@@ -129,6 +129,37 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the slots for {@code variables} now, as Keras's {@code optimizer.build(var_list)}; does nothing once
+     * built. Loading a saved optimizer builds it this way before assigning its state.
+     */
+    public final void buildFor(List<Variable> variables) {
+        if (!built) {
+            build(variables);
+            built = true;
+        }
+    }
+
+    public final boolean isBuilt() {
+        return built;
+    }
+
+    /**
+     * Restores the step count and, for a fixed rate, the learning rate saved with the optimizer, then resynchronises
+     * the host counters. Slots are restored by assigning {@link #variables()} directly. Keras stores
+     * {@code iterations} as int64; here it is a float32 variable (exact up to 2^24 steps).
+     *
+     * @param learningRate the saved rate, or {@code null} to keep the current one (and always with a schedule)
+     */
+    public final void restoreCounters(long iterations, Double learningRate) {
+        ensureCounters();
+        this.iterations.assign(NdArray.of(new float[] {(float) iterations}).reshape());
+        if (learningRate != null && schedule == null) {
+            learningRateVariable.assign(NdArray.of(new float[] {learningRate.floatValue()}).reshape());
+        }
+        syncHostState();
+    }
+
     /** Creates slots for {@code variables}; subclasses call super first. */
     protected void build(List<Variable> variables) {
         ensureCounters();
@@ -177,10 +208,7 @@ public abstract class Optimizer implements AutoCloseable {
      * @param gradients one per variable, same order
      */
     public final void apply(List<Tensor> gradients, List<Variable> variables) {
-        if (!built) {
-            build(variables);
-            built = true;
-        }
+        buildFor(variables);
         Tensor step = iterations.value();
         Tensor lr = schedule != null ? schedule.apply(step) : learningRateVariable.value();
         List<Tensor> grads = clip(gradients);

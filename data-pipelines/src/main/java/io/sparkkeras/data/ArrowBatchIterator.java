@@ -48,14 +48,12 @@ final class ArrowBatchIterator implements BatchIterator {
     /** A reused batch root; closing the Batch made from it returns it to the pool. */
     private final class Slot implements AutoCloseable {
         final VectorSchemaRoot root;
-        final long features;
-        final long label;
+        final RowAddresses at;
         boolean rootClosed;
 
         Slot(VectorSchemaRoot root) {
             this.root = root;
-            this.features = layout.featuresAddress(root);
-            this.label = layout.hasLabel() ? layout.labelAddress(root) : 0;
+            this.at = layout.addresses(root, new RowAddresses());
         }
 
         @Override
@@ -124,7 +122,7 @@ final class ArrowBatchIterator implements BatchIterator {
             return null;
         }
         int n = 0;
-        while (n < batchSize && rows.copyNext(s.features, s.label, n)) {
+        while (n < batchSize && rows.copyNext(s.at, n)) {
             n++;
         }
         if (n == 0 || (n < batchSize && dataset.dropRemainder())) {
@@ -267,7 +265,12 @@ final class ArrowBatchIterator implements BatchIterator {
             y = NdArray.wrap(layout.labelVector(s.root).getDataBuffer().nioBuffer(0, 4 * n), layout.labelType(),
                     Shape.of(n));
         }
-        return new Batch(List.of(x), y, null, s);
+        NdArray w = null;
+        if (layout.hasSampleWeight()) {
+            w = NdArray.wrap(layout.weightVector(s.root).getDataBuffer().nioBuffer(0, 4 * n), DType.FLOAT32,
+                    Shape.of(n));
+        }
+        return new Batch(List.of(x), y, w, s);
     }
 
     private long[] batchShape(int n) {

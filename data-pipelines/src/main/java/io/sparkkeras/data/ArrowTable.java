@@ -91,9 +91,10 @@ public final class ArrowTable implements ArrowSource {
             BatchLayout layout = source.layout();
             int[] at = {0};
             VectorSchemaRoot[] current = {null};
+            RowAddresses dst = new RowAddresses();
+            RowAddresses src = new RowAddresses();
             return load(allocator, layout, chunkRows, (root, maxRows) -> {
-                long dstF = layout.featuresAddress(root);
-                long dstL = layout.hasLabel() ? layout.labelAddress(root) : 0;
+                layout.addresses(root, dst);
                 int n = 0;
                 while (n < maxRows) {
                     if (current[0] == null || at[0] >= current[0].getRowCount()) {
@@ -102,11 +103,10 @@ public final class ArrowTable implements ArrowSource {
                         if (current[0] == null) {
                             break;
                         }
+                        layout.addresses(current[0], src);
                         continue;
                     }
-                    VectorSchemaRoot src = current[0];
-                    layout.copyRow(layout.featuresAddress(src), layout.hasLabel() ? layout.labelAddress(src) : 0,
-                            at[0]++, dstF, dstL, n++);
+                    layout.copyRow(src, at[0]++, dst, n++);
                 }
                 root.setRowCount(n);
                 return n;
@@ -119,7 +119,7 @@ public final class ArrowTable implements ArrowSource {
                                        int chunkRows) {
         int n = rows(features.length, featureSize, labels == null ? -1 : labels.length);
         return fromBuffers(allocator, ByteBuffer.wrap(toBytes(features)), n, featureSize,
-                labels == null ? null : ByteBuffer.wrap(toBytes(labels)), DType.INT32, chunkRows);
+                labels == null ? null : ByteBuffer.wrap(toBytes(labels)), DType.INT32, null, chunkRows);
     }
 
     /** A table of {@code features} (row-major, {@code featureSize} per row) and float labels. */
@@ -127,7 +127,7 @@ public final class ArrowTable implements ArrowSource {
                                         int chunkRows) {
         int n = rows(features.length, featureSize, labels.length);
         return fromBuffers(allocator, ByteBuffer.wrap(toBytes(features)), n, featureSize,
-                ByteBuffer.wrap(toBytes(labels)), DType.FLOAT32, chunkRows);
+                ByteBuffer.wrap(toBytes(labels)), DType.FLOAT32, null, chunkRows);
     }
 
     /** A table of one row per {@code features[i]} (all the same length) and int labels, in default chunks. */
@@ -140,6 +140,14 @@ public final class ArrowTable implements ArrowSource {
      * int32 or float32 of shape {@code (n,)}, or {@code null}.
      */
     public static ArrowTable fromNdArrays(BufferAllocator allocator, NdArray x, NdArray y, int chunkRows) {
+        return fromNdArrays(allocator, x, y, null, chunkRows);
+    }
+
+    /**
+     * A table of keras-core arrays with per-sample weights: {@code w} float32 of shape {@code (n,)}, or {@code null}.
+     */
+    public static ArrowTable fromNdArrays(BufferAllocator allocator, NdArray x, NdArray y, NdArray w,
+                                          int chunkRows) {
         if (x.dtype() != DType.FLOAT32) {
             throw new IllegalArgumentException("Received an invalid value for `x`, expected float32 features. "
                     + "Received: x=" + x);
@@ -150,16 +158,21 @@ public final class ArrowTable implements ArrowSource {
             throw new IllegalArgumentException("Received an invalid value for `y`, expected int32 or float32 of "
                     + "shape (" + n + ",). Received: y=" + y);
         }
+        if (w != null && (w.shape().rank() != 1 || w.length() != n || w.dtype() != DType.FLOAT32)) {
+            throw new IllegalArgumentException("Received an invalid value for `sample_weight`, expected float32 of "
+                    + "shape (" + n + ",). Received: sample_weight=" + w);
+        }
         int d = n == 0 ? Math.toIntExact(x.shape().dropFirst().size()) : x.rowBytes() / 4;
         return fromBuffers(allocator, x.buffer(), n, d, y == null ? null : y.buffer(),
-                y == null ? null : y.dtype(), chunkRows);
+                y == null ? null : y.dtype(), w == null ? null : w.buffer(), chunkRows);
     }
 
     private static ArrowTable fromBuffers(BufferAllocator allocator, ByteBuffer x, int n, int d, ByteBuffer y,
-                                          DType labelType, int chunkRows) {
-        BatchLayout layout = new BatchLayout(d, y == null ? null : labelType);
+                                          DType labelType, ByteBuffer w, int chunkRows) {
+        BatchLayout layout = new BatchLayout(d, y == null ? null : labelType, w != null);
         ByteBuffer xs = x.duplicate().order(ByteOrder.nativeOrder());
         ByteBuffer ys = y == null ? null : y.duplicate().order(ByteOrder.nativeOrder());
+        ByteBuffer ws = w == null ? null : w.duplicate().order(ByteOrder.nativeOrder());
         int[] at = {0};
         return load(allocator, layout, chunkRows, (root, maxRows) -> {
             int rows = Math.min(maxRows, n - at[0]);
@@ -170,6 +183,10 @@ public final class ArrowTable implements ArrowSource {
                 if (ys != null) {
                     ys.limit(4 * (at[0] + rows)).position(4 * at[0]);
                     layout.labelVector(root).getDataBuffer().nioBuffer(0, 4 * rows).put(ys);
+                }
+                if (ws != null) {
+                    ws.limit(4 * (at[0] + rows)).position(4 * at[0]);
+                    layout.weightVector(root).getDataBuffer().nioBuffer(0, 4 * rows).put(ws);
                 }
                 at[0] += rows;
             }
@@ -276,6 +293,22 @@ public final class ArrowTable implements ArrowSource {
             for (int i = 0; i < c.getRowCount(); i++) {
                 r[at++] = layout.labelType() == DType.INT32 ? b.getInt(4 * i) : b.getFloat(4 * i);
             }
+        }
+        return r;
+    }
+
+    /** The sample weights of all rows (for tests and small data). */
+    public float[] weightsToArray() {
+        checkOpen();
+        if (!layout.hasSampleWeight()) {
+            throw new IllegalStateException("This table has no sample weight column: " + layout);
+        }
+        float[] r = new float[Math.toIntExact(rowCount)];
+        int at = 0;
+        for (VectorSchemaRoot c : chunks) {
+            layout.weightVector(c).getDataBuffer().nioBuffer(0, 4 * c.getRowCount()).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer().get(r, at, c.getRowCount());
+            at += c.getRowCount();
         }
         return r;
     }

@@ -39,9 +39,14 @@ public final class BatchLayout {
     public static final String FEATURES = "features";
     /** Name of the label column. */
     public static final String LABEL = "label";
+    /** Name of the per-sample weight column (float32). */
+    public static final String SAMPLE_WEIGHT = "sample_weight";
 
     private final int featureSize;
     private final DType labelType;
+    private final boolean sampleWeight;
+    private final int labelIndex;
+    private final int weightIndex;
     private final Schema schema;
 
     /**
@@ -49,6 +54,15 @@ public final class BatchLayout {
      * @param labelType   {@link DType#INT32}, {@link DType#FLOAT32}, or {@code null} for no label (prediction)
      */
     public BatchLayout(int featureSize, DType labelType) {
+        this(featureSize, labelType, false);
+    }
+
+    /**
+     * @param featureSize  values per sample, {@code >= 0}
+     * @param labelType    {@link DType#INT32}, {@link DType#FLOAT32}, or {@code null} for no label (prediction)
+     * @param sampleWeight whether rows carry a float32 {@code sample_weight}
+     */
+    public BatchLayout(int featureSize, DType labelType, boolean sampleWeight) {
         if (featureSize < 0) {
             throw new IllegalArgumentException("Received an invalid value for `featureSize`, expected an integer "
                     + ">= 0. Received: featureSize=" + featureSize);
@@ -59,7 +73,10 @@ public final class BatchLayout {
         }
         this.featureSize = featureSize;
         this.labelType = labelType;
-        List<Field> fields = new ArrayList<>(2);
+        this.sampleWeight = sampleWeight;
+        this.labelIndex = labelType == null ? -1 : 1;
+        this.weightIndex = sampleWeight ? (labelType == null ? 1 : 2) : -1;
+        List<Field> fields = new ArrayList<>(3);
         Field item = new Field("item", FieldType.notNullable(
                 new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)), null);
         fields.add(new Field(FEATURES, FieldType.notNullable(new ArrowType.FixedSizeList(featureSize)), List.of(item)));
@@ -67,6 +84,10 @@ public final class BatchLayout {
             ArrowType t = labelType == DType.INT32 ? new ArrowType.Int(32, true)
                     : new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
             fields.add(new Field(LABEL, FieldType.notNullable(t), null));
+        }
+        if (sampleWeight) {
+            fields.add(new Field(SAMPLE_WEIGHT, FieldType.notNullable(
+                    new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)), null));
         }
         this.schema = new Schema(fields);
     }
@@ -100,7 +121,18 @@ public final class BatchLayout {
                         + ", expected int32 or float32");
             }
         }
-        return new BatchLayout(fl.getListSize(), labelType);
+        Field w = find(schema, SAMPLE_WEIGHT);
+        if (w != null && !isFloat32(w.getType())) {
+            throw new IllegalArgumentException("Column `" + SAMPLE_WEIGHT + "` has Arrow type " + w.getType()
+                    + ", expected float32");
+        }
+        BatchLayout layout = new BatchLayout(fl.getListSize(), labelType, w != null);
+        List<String> expected = names(layout.schema);
+        if (!names(schema).subList(0, Math.min(schema.getFields().size(), expected.size())).equals(expected)) {
+            throw new IllegalArgumentException("The Arrow schema's first columns must be " + expected
+                    + ", in this order. Columns: " + names(schema));
+        }
+        return layout;
     }
 
     private static boolean isFloat32(ArrowType t) {
@@ -163,10 +195,10 @@ public final class BatchLayout {
             features.allocateNew();
             setAllValid(features, capacityRows);
             setAllValid((BaseFixedWidthVector) features.getDataVector(), capacityRows * featureSize);
-            if (labelType != null) {
-                BaseFixedWidthVector label = (BaseFixedWidthVector) root.getVector(1);
-                label.allocateNew(capacityRows);
-                setAllValid(label, capacityRows);
+            for (int i = 1; i < root.getFieldVectors().size(); i++) {
+                BaseFixedWidthVector v = (BaseFixedWidthVector) root.getVector(i);
+                v.allocateNew(capacityRows);
+                setAllValid(v, capacityRows);
             }
             root.setRowCount(0);
             return root;
@@ -190,8 +222,8 @@ public final class BatchLayout {
                 : (int) (features.getDataVector().getDataBuffer().capacity() / featureBytes());
         int byList = features.getValueCapacity();
         int r = Math.min(byFeatures, byList);
-        if (labelType != null) {
-            r = Math.min(r, ((BaseFixedWidthVector) root.getVector(1)).getValueCapacity());
+        for (int i = 1; i < root.getFieldVectors().size(); i++) {
+            r = Math.min(r, ((BaseFixedWidthVector) root.getVector(i)).getValueCapacity());
         }
         return r;
     }
@@ -206,22 +238,48 @@ public final class BatchLayout {
         return (Float4Vector) ((FixedSizeListVector) root.getVector(0)).getDataVector();
     }
 
-    /** Address of row 0's label in {@code root}; only when {@link #hasLabel()}. */
+    /** Address of row 0's label in {@code root}, or 0 without a label. */
     public long labelAddress(VectorSchemaRoot root) {
-        return ((BaseFixedWidthVector) root.getVector(1)).getDataBuffer().memoryAddress();
+        return labelIndex < 0 ? 0 : ((BaseFixedWidthVector) root.getVector(labelIndex)).getDataBuffer().memoryAddress();
     }
 
     /** The label vector ({@link IntVector} or {@link Float4Vector}), or {@code null}. */
     public FieldVector labelVector(VectorSchemaRoot root) {
-        return labelType == null ? null : root.getVector(1);
+        return labelIndex < 0 ? null : root.getVector(labelIndex);
     }
 
-    /** Copies one row between two roots of this layout, features and label; no bounds checks (hot path). */
-    public void copyRow(long srcFeatures, long srcLabel, int srcRow, long dstFeatures, long dstLabel, int dstRow) {
+    public boolean hasSampleWeight() {
+        return sampleWeight;
+    }
+
+    /** Address of row 0's sample weight in {@code root}, or 0 without weights. */
+    public long weightAddress(VectorSchemaRoot root) {
+        return weightIndex < 0 ? 0
+                : ((BaseFixedWidthVector) root.getVector(weightIndex)).getDataBuffer().memoryAddress();
+    }
+
+    /** The sample weight vector, or {@code null}. */
+    public Float4Vector weightVector(VectorSchemaRoot root) {
+        return weightIndex < 0 ? null : (Float4Vector) root.getVector(weightIndex);
+    }
+
+    /** Fills {@code into} with the buffer addresses of {@code root}, a root of this layout; returns it. */
+    public RowAddresses addresses(VectorSchemaRoot root, RowAddresses into) {
+        into.features = featuresAddress(root);
+        into.label = labelAddress(root);
+        into.weight = weightAddress(root);
+        return into;
+    }
+
+    /** Copies one row between two roots of this layout, all columns; no bounds checks (hot path). */
+    public void copyRow(RowAddresses src, int srcRow, RowAddresses dst, int dstRow) {
         long fb = featureBytes();
-        MemoryUtil.copyMemory(srcFeatures + srcRow * fb, dstFeatures + dstRow * fb, fb);
+        MemoryUtil.copyMemory(src.features + srcRow * fb, dst.features + dstRow * fb, fb);
         if (labelType != null) {
-            MemoryUtil.copyMemory(srcLabel + 4L * srcRow, dstLabel + 4L * dstRow, 4);
+            MemoryUtil.copyMemory(src.label + 4L * srcRow, dst.label + 4L * dstRow, 4);
+        }
+        if (sampleWeight) {
+            MemoryUtil.copyMemory(src.weight + 4L * srcRow, dst.weight + 4L * dstRow, 4);
         }
     }
 
@@ -232,17 +290,18 @@ public final class BatchLayout {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BatchLayout b && b.featureSize == featureSize && b.labelType == labelType;
+        return o instanceof BatchLayout b && b.featureSize == featureSize && b.labelType == labelType
+                && b.sampleWeight == sampleWeight;
     }
 
     @Override
     public int hashCode() {
-        return featureSize * 31 + (labelType == null ? 0 : labelType.hashCode());
+        return (featureSize * 31 + (labelType == null ? 0 : labelType.hashCode())) * 2 + (sampleWeight ? 1 : 0);
     }
 
     @Override
     public String toString() {
         return "BatchLayout(features=float32[" + featureSize + "], label=" + (labelType == null ? "none" : labelType)
-                + ")";
+                + (sampleWeight ? ", sample_weight=float32" : "") + ")";
     }
 }

@@ -25,6 +25,7 @@ public final class ColumnSpec implements Serializable {
 
     private final List<String> featureColumns;
     private String labelColumn;
+    private String sampleWeightColumn;
     private DType labelType;
     private int featureSize = -1;
     private BadRowPolicy badRowPolicy = BadRowPolicy.FAIL;
@@ -55,6 +56,15 @@ public final class ColumnSpec implements Serializable {
     /** The label column. Defaults to none (prediction). */
     public ColumnSpec label(String column) {
         this.labelColumn = column;
+        return this;
+    }
+
+    /**
+     * A numeric column of per-sample weights (Keras's {@code sample_weight}), written as float32 and handed to the
+     * trainer as {@code Batch.sampleWeights()}. Defaults to none.
+     */
+    public ColumnSpec sampleWeight(String column) {
+        this.sampleWeightColumn = column;
         return this;
     }
 
@@ -105,6 +115,11 @@ public final class ColumnSpec implements Serializable {
         return labelColumn;
     }
 
+    /** The sample weight column, or {@code null}. */
+    public String sampleWeightColumn() {
+        return sampleWeightColumn;
+    }
+
     /** The requested label type, or {@code null} for the default. */
     public DType labelType() {
         return labelType;
@@ -125,7 +140,8 @@ public final class ColumnSpec implements Serializable {
 
     @Override
     public String toString() {
-        return "ColumnSpec(features=" + featureColumns + ", label=" + labelColumn + ", labelType=" + labelType
+        return "ColumnSpec(features=" + featureColumns + ", label=" + labelColumn + ", sampleWeight="
+                + sampleWeightColumn + ", labelType=" + labelType
                 + ", featureSize=" + featureSize + ", badRowPolicy=" + badRowPolicy + ", checkFinite="
                 + checkFinite + ")";
     }

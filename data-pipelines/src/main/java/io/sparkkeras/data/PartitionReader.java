@@ -148,7 +148,8 @@ public final class PartitionReader {
         BatchLayout l = layout();
         long featureBytes = l.featureBytes();
         long featuresAt = l.featuresAddress(root);
-        long labelAt = l.hasLabel() ? l.labelAddress(root) : 0;
+        long labelAt = l.labelAddress(root);
+        long weightAt = l.weightAddress(root);
         int n = 0;
         while (n < maxRows) {
             InternalRow row;
@@ -161,7 +162,7 @@ public final class PartitionReader {
                 break;
             }
             int status = row == null ? writer.bad(RowWriter.NULL_ROW, null)
-                    : writer.write(row, featuresAt + n * featureBytes, labelAt + 4L * n);
+                    : writer.write(row, featuresAt + n * featureBytes, labelAt + 4L * n, weightAt + 4L * n);
             offset++;
             if (status == RowWriter.OK) {
                 n++;

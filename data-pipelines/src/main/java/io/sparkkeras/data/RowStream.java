@@ -14,12 +14,11 @@ import java.util.SplittableRandom;
 abstract class RowStream implements AutoCloseable {
 
     /**
-     * Copies the next row to row {@code dstRow} of a root whose features start at {@code dstFeatures} and label at
-     * {@code dstLabel}.
+     * Copies the next row to row {@code dstRow} of the root at {@code dst}.
      *
      * @return false at the end of the stream
      */
-    abstract boolean copyNext(long dstFeatures, long dstLabel, int dstRow);
+    abstract boolean copyNext(RowAddresses dst, int dstRow);
 
     @Override
     public abstract void close();
@@ -37,9 +36,8 @@ abstract class RowStream implements AutoCloseable {
         private final int shards;
         private final boolean repeat;
         private ArrowChunkReader reader;
+        private final RowAddresses chunkAt = new RowAddresses();
         private VectorSchemaRoot chunk;
-        private long chunkFeatures;
-        private long chunkLabel;
         private int chunkRows;
         private int at;
         private long globalIndex;
@@ -55,12 +53,12 @@ abstract class RowStream implements AutoCloseable {
         }
 
         @Override
-        boolean copyNext(long dstFeatures, long dstLabel, int dstRow) {
+        boolean copyNext(RowAddresses dst, int dstRow) {
             while (true) {
                 if (at < chunkRows) {
                     int row = at++;
                     if (inShard(globalIndex++, rank, shards)) {
-                        layout.copyRow(chunkFeatures, chunkLabel, row, dstFeatures, dstLabel, dstRow);
+                        layout.copyRow(chunkAt, row, dst, dstRow);
                         rowsThisPass++;
                         return true;
                     }
@@ -81,8 +79,7 @@ abstract class RowStream implements AutoCloseable {
                 chunkRows = chunk.getRowCount();
                 at = 0;
                 if (chunkRows > 0) {
-                    chunkFeatures = layout.featuresAddress(chunk);
-                    chunkLabel = layout.hasLabel() ? layout.labelAddress(chunk) : 0;
+                    layout.addresses(chunk, chunkAt);
                 }
             }
         }
@@ -105,8 +102,7 @@ abstract class RowStream implements AutoCloseable {
         private final SplittableRandom random;
         private final boolean repeat;
         private final long[] chunkStarts;
-        private final long[] chunkFeatures;
-        private final long[] chunkLabels;
+        private final RowAddresses[] chunkAt;
         private final long[] order;
         private int at;
 
@@ -117,14 +113,12 @@ abstract class RowStream implements AutoCloseable {
             this.repeat = repeat;
             int n = table.chunkCount();
             chunkStarts = new long[n];
-            chunkFeatures = new long[n];
-            chunkLabels = new long[n];
+            chunkAt = new RowAddresses[n];
             long start = 0;
             for (int i = 0; i < n; i++) {
                 VectorSchemaRoot c = table.chunk(i);
                 chunkStarts[i] = start;
-                chunkFeatures[i] = layout.featuresAddress(c);
-                chunkLabels[i] = layout.hasLabel() ? layout.labelAddress(c) : 0;
+                chunkAt[i] = layout.addresses(c, new RowAddresses());
                 start += c.getRowCount();
             }
             long rows = table.rowCount();
@@ -146,7 +140,7 @@ abstract class RowStream implements AutoCloseable {
         }
 
         @Override
-        boolean copyNext(long dstFeatures, long dstLabel, int dstRow) {
+        boolean copyNext(RowAddresses dst, int dstRow) {
             if (at == order.length) {
                 if (!repeat || order.length == 0) {
                     return false;
@@ -159,8 +153,7 @@ abstract class RowStream implements AutoCloseable {
             if (c < 0) {
                 c = -c - 2;
             }
-            layout.copyRow(chunkFeatures[c], chunkLabels[c], (int) (index - chunkStarts[c]), dstFeatures, dstLabel,
-                    dstRow);
+            layout.copyRow(chunkAt[c], (int) (index - chunkStarts[c]), dst, dstRow);
             return true;
         }
 
@@ -180,8 +173,7 @@ abstract class RowStream implements AutoCloseable {
         private final SplittableRandom random;
         private final VectorSchemaRoot buffer;
         private final int capacity;
-        private final long bufferFeatures;
-        private final long bufferLabel;
+        private final RowAddresses bufferAt;
         private int count;
         private boolean filled;
         private boolean inputDone;
@@ -193,14 +185,13 @@ abstract class RowStream implements AutoCloseable {
             this.random = random;
             this.capacity = bufferRows;
             this.buffer = layout.newRoot(allocator, bufferRows);
-            this.bufferFeatures = layout.featuresAddress(buffer);
-            this.bufferLabel = layout.hasLabel() ? layout.labelAddress(buffer) : 0;
+            this.bufferAt = layout.addresses(buffer, new RowAddresses());
         }
 
         @Override
-        boolean copyNext(long dstFeatures, long dstLabel, int dstRow) {
+        boolean copyNext(RowAddresses dst, int dstRow) {
             if (!filled) {
-                while (count < capacity && input.copyNext(bufferFeatures, bufferLabel, count)) {
+                while (count < capacity && input.copyNext(bufferAt, count)) {
                     count++;
                 }
                 inputDone = count < capacity;
@@ -210,12 +201,12 @@ abstract class RowStream implements AutoCloseable {
                 return false;
             }
             int j = random.nextInt(count);
-            layout.copyRow(bufferFeatures, bufferLabel, j, dstFeatures, dstLabel, dstRow);
-            if (inputDone || !input.copyNext(bufferFeatures, bufferLabel, j)) {
+            layout.copyRow(bufferAt, j, dst, dstRow);
+            if (inputDone || !input.copyNext(bufferAt, j)) {
                 inputDone = true;
                 count--;
                 if (j != count) {
-                    layout.copyRow(bufferFeatures, bufferLabel, count, bufferFeatures, bufferLabel, j);
+                    layout.copyRow(bufferAt, count, bufferAt, j);
                 }
             }
             return true;

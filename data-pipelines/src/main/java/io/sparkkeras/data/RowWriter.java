@@ -3,6 +3,7 @@ package io.sparkkeras.data;
 import io.sparkkeras.backend.DType;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.ByteType;
@@ -57,6 +58,8 @@ final class RowWriter {
     private final int[] featureTypes;
     private final int labelOrdinal;
     private final int labelSourceType;
+    private final int weightOrdinal;
+    private final int weightSourceType;
     private final DType labelType;
     private final boolean checkFinite;
     private BatchLayout layout;
@@ -121,6 +124,19 @@ final class RowWriter {
             labelSourceType = -1;
             labelType = null;
         }
+        if (spec.sampleWeightColumn() != null) {
+            StructField w = field(schema, spec.sampleWeightColumn(), "sample weight");
+            weightOrdinal = schema.fieldIndex(spec.sampleWeightColumn());
+            weightSourceType = scalarType(w.dataType());
+            if (weightSourceType < 0) {
+                throw new IllegalArgumentException("Column `" + spec.sampleWeightColumn() + "` has type "
+                        + w.dataType().simpleString() + ", expected a numeric sample weight column (byte, short, "
+                        + "int, long, float or double)");
+            }
+        } else {
+            weightOrdinal = -1;
+            weightSourceType = -1;
+        }
         if (kind == SCALARS) {
             if (spec.featureSize() > 0 && spec.featureSize() != n) {
                 throw new IllegalArgumentException("Received an invalid value for `featureSize`: " + n
@@ -172,7 +188,7 @@ final class RowWriter {
     void setFeatureSize(int d) {
         featureSize = d;
         featureBytes = 4L * d;
-        layout = new BatchLayout(d, labelType);
+        layout = new BatchLayout(d, labelType, weightOrdinal >= 0);
     }
 
     /** The layout, or {@code null} while the feature size is unknown. */
@@ -198,21 +214,41 @@ final class RowWriter {
     }
 
     /**
-     * Writes one row's features at {@code dst} and its label at {@code labelDst}.
+     * Writes one row's features at {@code dst}, its label at {@code labelDst} and its weight at {@code weightDst}.
      *
      * @return {@link #OK} or a negative code of the kind of bad row
      */
-    int write(InternalRow row, long dst, long labelDst) {
+    int write(InternalRow row, long dst, long labelDst, long weightDst) {
         int status = switch (kind) {
             case FLOAT_ARRAY -> writeFloatArray(row, dst);
             case DOUBLE_ARRAY -> writeDoubleArray(row, dst);
             case VECTOR -> writeVector(row, dst);
             default -> writeScalars(row, dst);
         };
-        if (status != OK || labelType == null) {
-            return status;
+        if (status == OK && labelType != null) {
+            status = writeLabel(row, labelDst);
         }
-        return writeLabel(row, labelDst);
+        if (status == OK && weightOrdinal >= 0) {
+            status = writeWeight(row, weightDst);
+        }
+        return status;
+    }
+
+    private int writeWeight(InternalRow row, long dst) {
+        String name = spec.sampleWeightColumn();
+        if (row.isNullAt(weightOrdinal)) {
+            return bad(NULL_VALUE, name);
+        }
+        double d = weightSourceType == T_LONG ? (double) row.getLong(weightOrdinal)
+                : scalar(row, weightOrdinal, weightSourceType);
+        float f = (float) d;
+        if (!Float.isFinite(f)) {
+            errElement = -1;
+            errValue = d;
+            return bad(NOT_FINITE, name);
+        }
+        Platform.putFloat(null, dst, f);
+        return OK;
     }
 
     private int writeFloatArray(InternalRow row, long dst) {
@@ -220,36 +256,25 @@ final class RowWriter {
         if (row.isNullAt(o)) {
             return bad(NULL_VALUE, featureNames[0]);
         }
+        if (row instanceof UnsafeRow u) {
+            // Read the array in place: UnsafeRow.getArray would allocate an UnsafeArrayData per row.
+            Object base = u.getBaseObject();
+            long start = u.getBaseOffset() + (int) (u.getLong(o) >> 32);
+            return copyUnsafeFloats(base, start, dst);
+        }
         ArrayData a = row.getArray(o);
+        if (a instanceof UnsafeArrayData ua) {
+            return copyUnsafeFloats(ua.getBaseObject(), ua.getBaseOffset(), dst);
+        }
         int n = a.numElements();
         if (n != featureSize) {
             errReceived = n;
             return bad(WRONG_LENGTH, featureNames[0]);
         }
-        if (a instanceof UnsafeArrayData u) {
-            Object base = u.getBaseObject();
-            long start = u.getBaseOffset();
-            int header = UnsafeArrayData.calculateHeaderPortionInBytes(n);
-            if (hasNullBits(base, start, header)) {
-                return nullElement(a, n);
-            }
-            long values = start + header;
-            if (checkFinite) {
-                for (int j = 0; j < n; j++) {
-                    int bits = Platform.getInt(base, values + 4L * j);
-                    if ((bits & EXPONENT_MASK) == EXPONENT_MASK) {
-                        errElement = j;
-                        errValue = Float.intBitsToFloat(bits);
-                        return bad(NOT_FINITE, featureNames[0]);
-                    }
-                }
-            }
-            Platform.copyMemory(base, values, null, dst, 4L * n);
-            return OK;
-        }
         for (int j = 0; j < n; j++) {
             if (a.isNullAt(j)) {
-                return nullElement(a, n);
+                errElement = j;
+                return bad(NULL_ELEMENT, featureNames[0]);
             }
             float v = a.getFloat(j);
             if (checkFinite && !Float.isFinite(v)) {
@@ -262,10 +287,44 @@ final class RowWriter {
         return OK;
     }
 
+    /**
+     * Copies a Spark unsafe array of floats ({@code [numElements: 8 bytes][null bits, 8-byte words][values]}) at
+     * {@code base + start} with one memcpy, after checking its length, nulls and (if asked) finiteness.
+     */
+    private int copyUnsafeFloats(Object base, long start, long dst) {
+        int n = (int) Platform.getLong(base, start);
+        if (n != featureSize) {
+            errReceived = n;
+            return bad(WRONG_LENGTH, featureNames[0]);
+        }
+        int header = UnsafeArrayData.calculateHeaderPortionInBytes(n);
+        if (nullBit(base, start, header) >= 0) {
+            return bad(NULL_ELEMENT, featureNames[0]);
+        }
+        long values = start + header;
+        if (checkFinite) {
+            for (int j = 0; j < n; j++) {
+                int bits = Platform.getInt(base, values + 4L * j);
+                if ((bits & EXPONENT_MASK) == EXPONENT_MASK) {
+                    errElement = j;
+                    errValue = Float.intBitsToFloat(bits);
+                    return bad(NOT_FINITE, featureNames[0]);
+                }
+            }
+        }
+        Platform.copyMemory(base, values, null, dst, 4L * n);
+        return OK;
+    }
+
     private int writeDoubleArray(InternalRow row, long dst) {
         int o = featureOrdinals[0];
         if (row.isNullAt(o)) {
             return bad(NULL_VALUE, featureNames[0]);
+        }
+        if (row instanceof UnsafeRow u) {
+            Object base = u.getBaseObject();
+            long start = u.getBaseOffset() + (int) (u.getLong(o) >> 32);
+            return copyUnsafeDoubles(base, start, dst);
         }
         ArrayData a = row.getArray(o);
         int n = a.numElements();
@@ -276,30 +335,39 @@ final class RowWriter {
         return writeDoubles(a, n, dst);
     }
 
+    /** Converts a Spark unsafe array of doubles at {@code base + start} to floats at {@code dst}. */
+    private int copyUnsafeDoubles(Object base, long start, long dst) {
+        int n = (int) Platform.getLong(base, start);
+        if (n != featureSize) {
+            errReceived = n;
+            return bad(WRONG_LENGTH, featureNames[0]);
+        }
+        int header = UnsafeArrayData.calculateHeaderPortionInBytes(n);
+        if (nullBit(base, start, header) >= 0) {
+            return bad(NULL_ELEMENT, featureNames[0]);
+        }
+        long values = start + header;
+        for (int j = 0; j < n; j++) {
+            double d = Platform.getDouble(base, values + 8L * j);
+            float v = (float) d;
+            if (checkFinite && (Float.floatToRawIntBits(v) & EXPONENT_MASK) == EXPONENT_MASK) {
+                errElement = j;
+                errValue = d;
+                return bad(NOT_FINITE, featureNames[0]);
+            }
+            Platform.putFloat(null, dst + 4L * j, v);
+        }
+        return OK;
+    }
+
     private int writeDoubles(ArrayData a, int n, long dst) {
         if (a instanceof UnsafeArrayData u) {
-            Object base = u.getBaseObject();
-            long start = u.getBaseOffset();
-            int header = UnsafeArrayData.calculateHeaderPortionInBytes(n);
-            if (hasNullBits(base, start, header)) {
-                return nullElement(a, n);
-            }
-            long values = start + header;
-            for (int j = 0; j < n; j++) {
-                double d = Platform.getDouble(base, values + 8L * j);
-                float v = (float) d;
-                if (checkFinite && (Float.floatToRawIntBits(v) & EXPONENT_MASK) == EXPONENT_MASK) {
-                    errElement = j;
-                    errValue = d;
-                    return bad(NOT_FINITE, featureNames[0]);
-                }
-                Platform.putFloat(null, dst + 4L * j, v);
-            }
-            return OK;
+            return copyUnsafeDoubles(u.getBaseObject(), u.getBaseOffset(), dst);
         }
         for (int j = 0; j < n; j++) {
             if (a.isNullAt(j)) {
-                return nullElement(a, n);
+                errElement = j;
+                return bad(NULL_ELEMENT, featureNames[0]);
             }
             double d = a.getDouble(j);
             float v = (float) d;
@@ -425,23 +493,17 @@ final class RowWriter {
         return OK;
     }
 
-    private static boolean hasNullBits(Object base, long start, int header) {
+    /** The first null element of a Spark unsafe array at {@code base + start}, or -1; sets the error detail. */
+    private int nullBit(Object base, long start, int header) {
         for (long p = start + 8; p < start + header; p += 8) {
-            if (Platform.getLong(base, p) != 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int nullElement(ArrayData a, int n) {
-        for (int j = 0; j < n; j++) {
-            if (a.isNullAt(j)) {
+            long word = Platform.getLong(base, p);
+            if (word != 0) {
+                int j = (int) ((p - start - 8) * 8) + Long.numberOfTrailingZeros(word);
                 errElement = j;
-                break;
+                return j;
             }
         }
-        return bad(NULL_ELEMENT, featureNames[0]);
+        return -1;
     }
 
     int bad(int code, String column) {

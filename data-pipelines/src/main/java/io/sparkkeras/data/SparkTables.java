@@ -40,6 +40,9 @@ public final class SparkTables {
         if (spec.labelColumn() != null) {
             cols.add(df.col(spec.labelColumn()));
         }
+        if (spec.sampleWeightColumn() != null) {
+            cols.add(df.col(spec.sampleWeightColumn()));
+        }
         Dataset<Row> selected = df.select(cols.toArray(new Column[0]));
         Iterator<InternalRow> rows = scala.jdk.javaapi.CollectionConverters.asJava(
                 selected.queryExecution().executedPlan().executeToIterator());

@@ -289,6 +289,46 @@ class ArrowDatasetTest {
     }
 
     @Test
+    void sampleWeightsTravelWithTheirRowsThroughShuffleAndIpc(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        float[] x = new float[300 * 2];
+        int[] y = new int[300];
+        float[] w = new float[300];
+        for (int i = 0; i < 300; i++) {
+            x[2 * i] = i;
+            y[i] = i;
+            w[i] = i * 0.25f;
+        }
+        java.nio.file.Path file = dir.resolve("weighted.arrow");
+        try (ArrowTable t = ArrowTable.fromNdArrays(allocator, NdArray.of(x, 300, 2), NdArray.of(y),
+                NdArray.of(w), 64)) {
+            assertTrue(t.layout().hasSampleWeight());
+            ArrowIpc.writeFile(t, file);
+            try (ArrowSource fromFile = ArrowIpc.file(file, allocator)) {
+                assertEquals(t.layout(), fromFile.layout());
+                for (ArrowSource source : new ArrowSource[] {t, fromFile}) {
+                    try (ArrowDataset d = ArrowDataset.builder(source).batchSize(32).shuffle(true).seed(9)
+                            .shuffleBufferRows(source == t ? 0 : 40).allocator(allocator).build();
+                         BatchIterator it = d.iterator(0)) {
+                        int n = 0;
+                        while (it.hasNext()) {
+                            try (Batch b = it.next()) {
+                                float[] fx = b.inputs().get(0).toFloatArray();
+                                int[] fy = b.targets().toIntArray();
+                                float[] fw = b.sampleWeights().toFloatArray();
+                                for (int r = 0; r < b.size(); r++, n++) {
+                                    assertEquals(fy[r], fx[2 * r]);
+                                    assertEquals(fy[r] * 0.25f, fw[r]);
+                                }
+                            }
+                        }
+                        assertEquals(300, n);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void tablesFromKerasArraysAndFloatLabels() {
         float[][] x = {{1, 2}, {3, 4}, {5, 6}};
         try (ArrowTable t = ArrowTable.fromNdArrays(allocator, NdArray.of(x), NdArray.of(new float[] {0.5f, 1, 2}),

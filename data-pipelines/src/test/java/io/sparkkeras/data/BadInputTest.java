@@ -186,6 +186,20 @@ class BadInputTest {
     }
 
     @Test
+    void badSampleWeights() {
+        StructType schema = new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("w", DataTypes.FloatType).add("s", DataTypes.StringType);
+        ColumnSpec spec = ColumnSpec.features("x").sampleWeight("w");
+        contains(fail(schema, List.of(RowFactory.create(f(1f), 1f, "a"), RowFactory.create(f(1f), null, "b")), spec),
+                "offset 1", "column `w` is null");
+        contains(fail(schema, List.of(RowFactory.create(f(1f), Float.NaN, "a")), spec), "offset 0",
+                "column `w` is NaN");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PartitionReader.validateSchema(schema, ColumnSpec.features("x").sampleWeight("s")));
+        contains(e.getMessage(), "Column `s` has type string, expected a numeric sample weight column");
+    }
+
+    @Test
     void labelsThatDoNotFitInt32() {
         StructType longs = new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType))
                 .add("y", DataTypes.LongType);

@@ -186,6 +186,27 @@ class PartitionReaderTest {
     }
 
     @Test
+    void sampleWeightsFollowTheirRows() {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            rows.add(RowFactory.create(new Float[] {(float) i, 1f}, i % 10, i * 0.5));
+        }
+        StructType schema = new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("y", DataTypes.IntegerType).add("w", DataTypes.DoubleType);
+        List<TestSpark.PartitionResult> parts = TestSpark.readInTasks(TestSpark.frame(rows, schema, 3),
+                ColumnSpec.features("x").label("y").sampleWeight("w"));
+        checkAllocators(parts);
+        int at = 0;
+        for (TestSpark.PartitionResult p : parts) {
+            for (int r = 0; r < p.weights.length; r++, at++) {
+                assertEquals((float) (at * 0.5), p.weights[r]);
+                assertEquals(at, p.features[2 * r]);
+            }
+        }
+        assertEquals(ROWS, at);
+    }
+
+    @Test
     void floatLabelAsInt32AndIntLabelAsFloat32() {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {

@@ -49,6 +49,7 @@ final class TestSpark {
         int featureSize;
         float[] features;
         double[] labels;
+        float[] weights;
         long skipped;
         long allocatedBeforeClose;
         long allocatedAfterClose;
@@ -78,6 +79,7 @@ final class TestSpark {
             r.featureSize = table.layout().featureSize();
             r.features = table.featuresToArray();
             r.labels = table.layout().hasLabel() ? table.labelsToArray() : null;
+            r.weights = table.layout().hasSampleWeight() ? table.weightsToArray() : null;
             r.labelType = String.valueOf(table.layout().labelType());
             r.allocatedBeforeClose = allocator.getAllocatedMemory();
         }

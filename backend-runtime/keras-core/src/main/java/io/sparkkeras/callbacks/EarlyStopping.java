@@ -1,8 +1,6 @@
 package io.sparkkeras.callbacks;
 
 import io.sparkkeras.utils.NdArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -22,7 +20,6 @@ import java.util.Map;
  * several {@code fit} calls.
  */
 public final class EarlyStopping extends MonitorCallback {
-    private static final Logger LOG = LoggerFactory.getLogger(EarlyStopping.class);
 
     private final double minDelta;
     private final int patience;
@@ -79,8 +76,8 @@ public final class EarlyStopping extends MonitorCallback {
         }
         Double current = logs.get(monitor);
         if (current == null) {
-            LOG.warn("Early stopping conditioned on metric `{}` which is not available. Available metrics are: {}",
-                    monitor, available(logs));
+            warn("Early stopping conditioned on metric `" + monitor + "` which is not available. Available metrics "
+                    + "are: " + available(logs));
             return;
         }
         if (epoch < startFromEpoch) {

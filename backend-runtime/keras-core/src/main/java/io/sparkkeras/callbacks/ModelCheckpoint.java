@@ -1,7 +1,5 @@
 package io.sparkkeras.callbacks;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +25,6 @@ import java.util.Map;
  * }</pre>
  */
 public final class ModelCheckpoint extends MonitorCallback {
-    private static final Logger LOG = LoggerFactory.getLogger(ModelCheckpoint.class);
     /** The file name ending this callback writes ({@link WeightsFile}). */
     public static final String WEIGHTS_SUFFIX = ".weights.bin";
 
@@ -125,8 +122,8 @@ public final class ModelCheckpoint extends MonitorCallback {
         }
         Double current = logs.get(monitor);
         if (current == null) {
-            LOG.warn("Can save best model only with {} available. Available metrics are: {}", monitor,
-                    available(logs));
+            warn("Can save best model only with " + monitor + " available. Available metrics are: "
+                    + available(logs));
             return true;
         }
         String bestStr = best == null ? "None" : String.format(Locale.ROOT, "%.5f", best);

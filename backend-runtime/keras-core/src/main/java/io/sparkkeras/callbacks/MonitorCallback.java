@@ -1,6 +1,7 @@
 package io.sparkkeras.callbacks;
 
 import io.sparkkeras.metrics.Metric;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ abstract class MonitorCallback extends Callback {
     /** {@code null} until resolved: {@code TRUE} when smaller is better. */
     private Boolean lessIsBetter;
     Double best;
+    /** The last warning logged (a monitored metric missing from the logs), for tests; {@code null} if none. */
+    String lastWarning;
 
     MonitorCallback(String monitor, String mode, Double baseline, double minDelta) {
         if (monitor == null || monitor.isEmpty()) {
@@ -73,6 +76,12 @@ abstract class MonitorCallback extends Callback {
             return true;
         }
         return lessIsBetter ? current + minDeltaAbs < reference : current - minDeltaAbs > reference;
+    }
+
+    /** Logs a warning as Keras's {@code warnings.warn} and keeps it in {@link #lastWarning}. */
+    final void warn(String message) {
+        lastWarning = message;
+        LoggerFactory.getLogger(getClass()).warn(message);
     }
 
     /** The comma-separated metric names of {@code logs}, for warnings. */

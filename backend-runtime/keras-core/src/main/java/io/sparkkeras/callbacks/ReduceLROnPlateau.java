@@ -1,8 +1,6 @@
 package io.sparkkeras.callbacks;
 
 import io.sparkkeras.optimizers.Optimizer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
@@ -20,7 +18,6 @@ import java.util.Map;
  * <p>Needs an optimizer with a fixed learning rate (not a {@code LearningRateSchedule}).
  */
 public final class ReduceLROnPlateau extends MonitorCallback {
-    private static final Logger LOG = LoggerFactory.getLogger(ReduceLROnPlateau.class);
 
     private final double factor;
     private final int patience;
@@ -70,8 +67,8 @@ public final class ReduceLROnPlateau extends MonitorCallback {
         LearningRateScheduler.putLearningRate(logs, optimizer.currentLearningRate());
         Double current = logs.get(monitor);
         if (current == null) {
-            LOG.warn("Learning rate reduction is conditioned on metric `{}` which is not available. Available metrics "
-                    + "are: {}.", monitor, available(logs));
+            warn("Learning rate reduction is conditioned on metric `" + monitor + "` which is not available. "
+                    + "Available metrics are: " + available(logs) + ".");
             return;
         }
         if (inCooldown()) {

@@ -9,9 +9,6 @@ import io.sparkkeras.optimizers.SGD;
 import io.sparkkeras.utils.NdArray;
 import io.sparkkeras.utils.RandomSeeds;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,18 +84,5 @@ final class CallbackTesting {
 
     static float firstWeight(Sequential model) {
         return model.getWeights().get(0).toFloatArray()[0];
-    }
-
-    /** Runs {@code r} and returns what it printed to stderr (where slf4j-simple writes warnings). */
-    static String stderrOf(Runnable r) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            r.run();
-        } finally {
-            System.setErr(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
     }
 }

@@ -42,6 +42,16 @@ class ModelCheckpointTest {
     }
 
     @Test
+    void saveBestOnlyWithoutTheMonitorWarnsAndSaves(@TempDir Path dir) {
+        ModelCheckpoint c = ModelCheckpoint.builder(dir + "/w.weights.bin").saveWeightsOnly(true).saveBestOnly(true)
+                .build();
+        c.setModel(CallbackTesting.model());
+        c.onEpochEnd(0, logs("loss", 1.0));
+        assertTrue(c.lastWarning.contains("val_loss") && c.lastWarning.contains("loss"), c.lastWarning);
+        assertTrue(Files.exists(dir.resolve("w.weights.bin")));
+    }
+
+    @Test
     void weightsFileRoundTrip(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("a.weights.bin");
         List<NdArray> ws = List.of(NdArray.of(new float[][] {{1, 2, 3}, {4, 5, 6}}), NdArray.of(new long[] {7, -8}),

@@ -1,0 +1,410 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.models.Model;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+import scala.reflect.ClassTag$;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Trains a Keras model data-parallel on a DataFrame: Spark ML's {@link Estimator} for keras-core models
+ * (DESIGN.md §4). {@link #fit} runs one barrier stage of {@code numWorkers} tasks; each reads its partition through
+ * Arrow, starts from rank 0's weights, averages gradients with a ring allreduce every step and metrics every epoch,
+ * and rank 0 returns the trained model, wrapped in a {@link KerasModel} with the {@link KerasTrainingSummary}.
+ *
+ * <pre>{@code
+ * KerasEstimator estimator = new KerasEstimator()
+ *         .setModel(model)                 // a compiled Sequential
+ *         .setFeaturesCol("features")      // array<float>, array<double>, ml Vector (or setFeaturesCols(...))
+ *         .setLabelCol("label")
+ *         .setNumWorkers(2).setEpochs(10).setBatchSize(128);
+ * KerasModel fitted = estimator.fit(train);
+ * Dataset<Row> scored = fitted.transform(test);
+ * }</pre>
+ *
+ * <p>{@code batchSize} is per worker: {@code numWorkers} workers with batch {@code B} take the same steps as one
+ * worker with batch {@code numWorkers × B}. Compile settings ({@code optimizer}, {@code learningRate},
+ * {@code loss}, {@code metrics}) override the model's own when set.
+ */
+public final class KerasEstimator extends Estimator<KerasModel> implements MLWritable {
+    private static final long serialVersionUID = 1L;
+    private static final Pattern LOCAL_MASTER = Pattern.compile("local\\[(\\d+)(,\\d+)?]");
+
+    private final String uid;
+    private final Param<String> modelPath;
+    private final Param<String> featuresCol;
+    private final StringArrayParam featuresCols;
+    private final Param<String> labelCol;
+    private final Param<String> predictionCol;
+    private final Param<String> probabilityCol;
+    private final IntParam epochs;
+    private final IntParam batchSize;
+    private final IntParam numWorkers;
+    private final Param<String> backend;
+    private final DoubleParam validationFraction;
+    private final LongParam seed;
+    private final BooleanParam shuffle;
+    private final Param<String> checkpointDir;
+    private final LongParam timeout;
+    private final Param<String> optimizer;
+    private final DoubleParam learningRate;
+    private final Param<String> loss;
+    private final StringArrayParam metrics;
+    private final IntParam verbose;
+
+    /** The model to train, as bytes (not a Param: it is no JSON value); set by {@link #setModel}. */
+    private byte[] modelBytes;
+    private ModelInfo modelInfo;
+
+    public KerasEstimator() {
+        this(Identifiable$.MODULE$.randomUID("kerasEstimator"));
+    }
+
+    public KerasEstimator(String uid) {
+        this.uid = uid;
+        modelPath = new Param<>(this, "modelPath", "path of a saved model to train, used when no model was set "
+                + "with setModel (any Hadoop file system)");
+        featuresCol = new Param<>(this, "featuresCol", "features column: array<float>, array<double> or ml Vector");
+        featuresCols = new StringArrayParam(this, "featuresCols", "several numeric feature columns; when not "
+                + "empty, used instead of featuresCol");
+        labelCol = new Param<>(this, "labelCol", "label column (numeric)");
+        predictionCol = new Param<>(this, "predictionCol", "prediction column name of the fitted model");
+        probabilityCol = new Param<>(this, "probabilityCol", "probability column name of the fitted model");
+        epochs = new IntParam(this, "epochs", "number of epochs (>= 1)", ParamValidators.gtEq(1));
+        batchSize = new IntParam(this, "batchSize", "rows per step on each worker (>= 1)", ParamValidators.gtEq(1));
+        numWorkers = new IntParam(this, "numWorkers", "number of barrier tasks training together (>= 1)",
+                ParamValidators.gtEq(1));
+        backend = new Param<>(this, "backend", "Keras backend on the workers: torch or tensorflow");
+        validationFraction = new DoubleParam(this, "validationFraction", "fraction of each worker's rows held out "
+                + "for validation, in [0, 1)", ParamValidators.inRange(0.0, 1.0, true, false));
+        seed = new LongParam(this, "seed", "random seed (shuffling)");
+        shuffle = new BooleanParam(this, "shuffle", "whether each worker shuffles its rows every epoch");
+        checkpointDir = new Param<>(this, "checkpointDir", "directory for a checkpoint per epoch, and to resume "
+                + "from; empty for none");
+        timeout = new LongParam(this, "timeout", "seconds any wait between workers may last before fit fails "
+                + "(>= 1)", ParamValidators.gtEq(1));
+        optimizer = new Param<>(this, "optimizer", "Keras optimizer id (adam, sgd, ...) overriding the model's; "
+                + "empty keeps the model's");
+        learningRate = new DoubleParam(this, "learningRate", "learning rate overriding the optimizer's (> 0); 0 "
+                + "keeps it", ParamValidators.gtEq(0.0));
+        loss = new Param<>(this, "loss", "Keras loss id overriding the model's; empty keeps the model's");
+        metrics = new StringArrayParam(this, "metrics", "Keras metric ids overriding the model's when set");
+        verbose = new IntParam(this, "verbose", "0 silent, 1 one line per epoch from rank 0",
+                ParamValidators.inRange(0, 2));
+        // All defaults, in one place.
+        setDefault(modelPath, "");
+        setDefault(featuresCol, "features");
+        setDefault(featuresCols, new String[0]);
+        setDefault(labelCol, "label");
+        setDefault(predictionCol, "prediction");
+        setDefault(probabilityCol, "probability");
+        setDefault(epochs, 10);
+        setDefault(batchSize, 128);
+        setDefault(numWorkers, 1);
+        setDefault(backend, "torch");
+        setDefault(validationFraction, 0.0);
+        setDefault(seed, 42L);
+        setDefault(shuffle, true);
+        setDefault(checkpointDir, "");
+        setDefault(timeout, 60L);
+        setDefault(optimizer, "");
+        setDefault(learningRate, 0.0);
+        setDefault(loss, "");
+        setDefault(metrics, new String[0]);
+        setDefault(verbose, 1);
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    // ---- params (Spark finds them through these public no-arg methods)
+
+    public Param<String> modelPath() { return modelPath; }
+    public Param<String> featuresCol() { return featuresCol; }
+    public StringArrayParam featuresCols() { return featuresCols; }
+    public Param<String> labelCol() { return labelCol; }
+    public Param<String> predictionCol() { return predictionCol; }
+    public Param<String> probabilityCol() { return probabilityCol; }
+    public IntParam epochs() { return epochs; }
+    public IntParam batchSize() { return batchSize; }
+    public IntParam numWorkers() { return numWorkers; }
+    public Param<String> backend() { return backend; }
+    public DoubleParam validationFraction() { return validationFraction; }
+    public LongParam seed() { return seed; }
+    public BooleanParam shuffle() { return shuffle; }
+    public Param<String> checkpointDir() { return checkpointDir; }
+    public LongParam timeout() { return timeout; }
+    public Param<String> optimizer() { return optimizer; }
+    public DoubleParam learningRate() { return learningRate; }
+    public Param<String> loss() { return loss; }
+    public StringArrayParam metrics() { return metrics; }
+    public IntParam verbose() { return verbose; }
+
+    // ---- typed getters and setters
+
+    /**
+     * The model to train: a compiled Sequential (built with an {@code Input}). It is copied now (architecture,
+     * compile settings and weights), so later changes to {@code model} do not affect this estimator.
+     */
+    public KerasEstimator setModel(Model model) {
+        this.modelInfo = ModelInfo.of(model);
+        this.modelBytes = ModelBytes.toBytes(model);
+        return this;
+    }
+
+    /** A new model from the estimator's model bytes (or {@code modelPath}), owned by the caller; null if none. */
+    public Model getModel() {
+        return modelBytes == null ? null : ModelBytes.fromBytes(modelBytes);
+    }
+
+    public KerasEstimator setModelPath(String v) { set(modelPath, v); return this; }
+    public String getModelPath() { return $(modelPath); }
+    public KerasEstimator setFeaturesCol(String v) { set(featuresCol, v); return this; }
+    public String getFeaturesCol() { return $(featuresCol); }
+    public KerasEstimator setFeaturesCols(String... v) { set(featuresCols, v); return this; }
+    public String[] getFeaturesCols() { return $(featuresCols); }
+    public KerasEstimator setLabelCol(String v) { set(labelCol, v); return this; }
+    public String getLabelCol() { return $(labelCol); }
+    public KerasEstimator setPredictionCol(String v) { set(predictionCol, v); return this; }
+    public String getPredictionCol() { return $(predictionCol); }
+    public KerasEstimator setProbabilityCol(String v) { set(probabilityCol, v); return this; }
+    public String getProbabilityCol() { return $(probabilityCol); }
+    /** Epochs. Default is 10. */
+    public KerasEstimator setEpochs(int v) { set(epochs, v); return this; }
+    public int getEpochs() { return (Integer) $(epochs); }
+    /** Rows per step on each worker. Default is 128. */
+    public KerasEstimator setBatchSize(int v) { set(batchSize, v); return this; }
+    public int getBatchSize() { return (Integer) $(batchSize); }
+    /** Barrier tasks training together. Default is 1. */
+    public KerasEstimator setNumWorkers(int v) { set(numWorkers, v); return this; }
+    public int getNumWorkers() { return (Integer) $(numWorkers); }
+    /** Keras backend on the workers. Default is "torch". */
+    public KerasEstimator setBackend(String v) { set(backend, v); return this; }
+    public String getBackend() { return $(backend); }
+    /** Fraction of each worker's rows held out for validation ({@code val_*} metrics). Default is 0. */
+    public KerasEstimator setValidationFraction(double v) { set(validationFraction, v); return this; }
+    public double getValidationFraction() { return (Double) $(validationFraction); }
+    /** Default is 42. */
+    public KerasEstimator setSeed(long v) { set(seed, v); return this; }
+    public long getSeed() { return (Long) $(seed); }
+    /** Default is true. */
+    public KerasEstimator setShuffle(boolean v) { set(shuffle, v); return this; }
+    public boolean getShuffle() { return (Boolean) $(shuffle); }
+    /** Default is "" (no checkpoints). */
+    public KerasEstimator setCheckpointDir(String v) { set(checkpointDir, v); return this; }
+    public String getCheckpointDir() { return $(checkpointDir); }
+    /** Seconds a wait between workers may last. Default is 60. */
+    public KerasEstimator setTimeout(long seconds) { set(timeout, seconds); return this; }
+    public long getTimeout() { return (Long) $(timeout); }
+    public KerasEstimator setOptimizer(String v) { set(optimizer, v); return this; }
+    public String getOptimizer() { return $(optimizer); }
+    public KerasEstimator setLearningRate(double v) { set(learningRate, v); return this; }
+    public double getLearningRate() { return (Double) $(learningRate); }
+    public KerasEstimator setLoss(String v) { set(loss, v); return this; }
+    public String getLoss() { return $(loss); }
+    public KerasEstimator setMetrics(String... v) { set(metrics, v); return this; }
+    public String[] getMetrics() { return $(metrics); }
+    /** Default is 1. */
+    public KerasEstimator setVerbose(int v) { set(verbose, v); return this; }
+    public int getVerbose() { return (Integer) $(verbose); }
+
+    // ---- schema
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        ModelInfo info = requireModelInfo(null);
+        validateParams(info);
+        String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
+        KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()),
+                getLabelCol(), ModelInfo.labelType(lossName), info.inputShape());
+        return KerasSchemas.withOutputs(schema, getProbabilityCol(), getPredictionCol());
+    }
+
+    private void validateParams(ModelInfo info) {
+        if (!info.compiled && (getOptimizer().isEmpty() || getLoss().isEmpty())) {
+            throw new IllegalArgumentException("Received an uncompiled model, expected a compiled one or both "
+                    + "`optimizer` and `loss` set on the KerasEstimator. Received: optimizer=\"" + getOptimizer()
+                    + "\", loss=\"" + getLoss() + "\"");
+        }
+        if (getLearningRate() > 0 && getOptimizer().isEmpty() && !info.compiled) {
+            throw new IllegalArgumentException("Received learningRate=" + getLearningRate() + " without an "
+                    + "optimizer to apply it to; set `optimizer` or compile the model");
+        }
+    }
+
+    private ModelInfo requireModelInfo(org.apache.spark.sql.SparkSession spark) {
+        if (modelBytes == null && !getModelPath().isEmpty()) {
+            if (spark == null) {
+                spark = org.apache.spark.sql.SparkSession.active();
+            }
+            byte[] bytes = StageIO.readFile(spark, getModelPath());
+            try (Model m = ModelBytes.fromBytes(bytes)) {
+                modelInfo = ModelInfo.of(m);
+            }
+            modelBytes = bytes;
+        }
+        if (modelBytes == null) {
+            throw new IllegalArgumentException("Received no model, expected setModel(model) or setModelPath(path) "
+                    + "before fit or transformSchema");
+        }
+        if (modelInfo == null) {
+            try (Model m = ModelBytes.fromBytes(modelBytes)) {
+                modelInfo = ModelInfo.of(m);
+            }
+        }
+        return modelInfo;
+    }
+
+    // ---- fit
+
+    @Override
+    public KerasModel fit(Dataset<?> dataset) {
+        StructType schema = dataset.schema();
+        transformSchema(schema, true);
+        ModelInfo info = modelInfo;
+        int workers = getNumWorkers();
+        SparkContext sc = dataset.sparkSession().sparkContext();
+        checkSlots(sc, workers);
+        String[] features = KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols());
+        List<Column> cols = new ArrayList<>();
+        for (String f : features) {
+            cols.add(functions.col(f));
+        }
+        cols.add(functions.col(getLabelCol()));
+        Dataset<Row> selected = dataset.select(cols.toArray(new Column[0]));
+        if (selected.queryExecution().toRdd().getNumPartitions() != workers) {
+            selected = selected.repartition(workers);
+        }
+        String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
+
+        TrainSpec spec = new TrainSpec();
+        spec.modelBytes = modelBytes;
+        spec.schema = selected.schema();
+        spec.columns = KerasSchemas.validate(spec.schema, features, getLabelCol(), ModelInfo.labelType(lossName),
+                info.inputShape());
+        spec.featureShape = info.inputShape;
+        spec.numWorkers = workers;
+        spec.epochs = getEpochs();
+        spec.batchSize = getBatchSize();
+        spec.shuffle = getShuffle();
+        spec.seed = getSeed();
+        spec.validationFraction = getValidationFraction();
+        spec.backend = getBackend();
+        spec.timeoutSeconds = getTimeout();
+        spec.checkpointDir = getCheckpointDir().isEmpty() ? null : getCheckpointDir();
+        spec.verbose = getVerbose();
+        spec.optimizer = getOptimizer().isEmpty() ? null : getOptimizer();
+        spec.learningRate = getLearningRate();
+        spec.loss = getLoss().isEmpty() ? null : getLoss();
+        spec.metrics = isSet(metrics) ? Arrays.asList(getMetrics()) : null;
+        spec.jobId = "keras-" + uid + "-" + Long.toHexString(System.nanoTime());
+        spec.jobSecret = new byte[32];
+        new SecureRandom().nextBytes(spec.jobSecret);
+
+        String previous = sc.getLocalProperty("spark.job.description");
+        sc.setJobDescription("KerasEstimator.fit: " + workers + " workers x " + spec.epochs + " epochs");
+        List<TaskResult> results;
+        try {
+            org.apache.spark.rdd.RDD<InternalRow> rows = selected.queryExecution().toRdd();
+            org.apache.spark.rdd.RDD<TaskResult> trained = rows.barrier().mapPartitions(new TrainTask(spec), false,
+                    ClassTag$.MODULE$.apply(TaskResult.class));
+            results = new JavaRDD<>(trained, ClassTag$.MODULE$.apply(TaskResult.class)).collect();
+        } finally {
+            sc.setJobDescription(previous);
+        }
+        KerasTrainingSummary summary = new KerasTrainingSummary(results);
+        if (!summary.weightsInSync()) {
+            throw new IllegalStateException("Workers ended with different weights (checksums "
+                    + summary.weightsChecksums() + "): data-parallel training lost synchronisation");
+        }
+        byte[] trainedBytes = null;
+        for (TaskResult r : results) {
+            if (r.rank == 0) {
+                trainedBytes = r.modelBytes;
+            }
+        }
+        KerasModel model = new KerasModel(uid, trainedBytes, info, summary);
+        copyValues(model, new ParamMap());
+        return model.setParent(this);
+    }
+
+    private static void checkSlots(SparkContext sc, int workers) {
+        Matcher m = LOCAL_MASTER.matcher(sc.master());
+        if (m.matches() && Integer.parseInt(m.group(1)) < workers) {
+            throw new IllegalArgumentException("Received numWorkers=" + workers + ", expected at most the "
+                    + m.group(1) + " task slots of master " + sc.master() + ": a barrier stage runs all its tasks "
+                    + "at once. Use local[" + workers + "] or fewer workers.");
+        }
+    }
+
+    @Override
+    public KerasEstimator copy(ParamMap extra) {
+        KerasEstimator c = new KerasEstimator(uid);
+        c.modelBytes = modelBytes;
+        c.modelInfo = modelInfo;
+        copyValues(c, extra);
+        return c;
+    }
+
+    // ---- persistence
+
+    @Override
+    public MLWriter write() {
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                StageIO.saveMetadata(KerasEstimator.this, path, sparkSession());
+                if (modelBytes != null) {
+                    StageIO.writeBytes(sparkSession(), path, modelBytes);
+                }
+            }
+        };
+    }
+
+    public static MLReader<KerasEstimator> read() {
+        return new MLReader<>() {
+            @Override
+            public KerasEstimator load(String path) {
+                KerasEstimator e = new KerasEstimator(StageIO.uid(path, sparkSession(),
+                        KerasEstimator.class.getName()));
+                StageIO.loadParams(e, path, sparkSession());
+                byte[] bytes = StageIO.readBytes(sparkSession(), path);
+                if (bytes != null) {
+                    e.modelBytes = bytes;
+                }
+                return e;
+            }
+        };
+    }
+
+    public static KerasEstimator load(String path) {
+        return read().load(path);
+    }
+}

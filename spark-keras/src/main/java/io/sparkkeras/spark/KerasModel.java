@@ -1,0 +1,216 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.callbacks.History;
+import io.sparkkeras.data.ColumnSpec;
+import io.sparkkeras.models.Model;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.zip.CRC32;
+
+/**
+ * A trained Keras model as a Spark ML {@link org.apache.spark.ml.Model}: {@link #transform} adds a
+ * {@code probability} column (ML Vector: the model's outputs, softmax-ed when the model was trained on logits) and
+ * a {@code prediction} column (double: the most probable class; the output itself for one-output models).
+ *
+ * <p>Transform is lazy and runs batch by batch through Arrow; each executor JVM loads the model once and reuses it
+ * across tasks (one instance per concurrently running task). Saved as Spark ML metadata plus the model bytes, so a
+ * {@code PipelineModel} holding it saves and loads.
+ *
+ * <pre>{@code
+ * KerasModel fitted = new KerasEstimator().setModel(model).setNumWorkers(2).fit(train);
+ * Dataset<Row> scored = fitted.transform(test);       // + probability, prediction
+ * fitted.write().overwrite().save(path);
+ * KerasModel again = KerasModel.load(path);
+ * }</pre>
+ */
+public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> implements MLWritable {
+    private static final long serialVersionUID = 1L;
+
+    private final String uid;
+    private final Param<String> featuresCol;
+    private final StringArrayParam featuresCols;
+    private final Param<String> predictionCol;
+    private final Param<String> probabilityCol;
+    private final IntParam inferenceBatchSize;
+    private final Param<String> backend;
+
+    private final byte[] modelBytes;
+    private final ModelInfo info;
+    private final KerasTrainingSummary summary;
+    private transient Broadcast<byte[]> broadcast;
+
+    KerasModel(String uid, byte[] modelBytes, ModelInfo info, KerasTrainingSummary summary) {
+        this.uid = uid;
+        this.modelBytes = modelBytes;
+        this.info = info;
+        this.summary = summary;
+        featuresCol = new Param<>(this, "featuresCol", "features column: array<float>, array<double> or ml Vector");
+        featuresCols = new StringArrayParam(this, "featuresCols", "several numeric feature columns; when not "
+                + "empty, used instead of featuresCol");
+        predictionCol = new Param<>(this, "predictionCol", "prediction column name; empty for none");
+        probabilityCol = new Param<>(this, "probabilityCol", "probability column name; empty for none");
+        inferenceBatchSize = new IntParam(this, "inferenceBatchSize", "rows per predict call in transform (>= 1)",
+                ParamValidators.gtEq(1));
+        backend = new Param<>(this, "backend", "Keras backend on the executors: torch or tensorflow");
+        setDefault(featuresCol, "features");
+        setDefault(featuresCols, new String[0]);
+        setDefault(predictionCol, "prediction");
+        setDefault(probabilityCol, "probability");
+        setDefault(inferenceBatchSize, 1024);
+        setDefault(backend, "torch");
+    }
+
+    /** A KerasModel over a trained keras-core model (copied now), e.g. one trained locally with {@code fit}. */
+    public static KerasModel of(Model model) {
+        return new KerasModel(Identifiable$.MODULE$.randomUID("kerasModel"), ModelBytes.toBytes(model),
+                ModelInfo.of(model), null);
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    public Param<String> featuresCol() { return featuresCol; }
+    public StringArrayParam featuresCols() { return featuresCols; }
+    public Param<String> predictionCol() { return predictionCol; }
+    public Param<String> probabilityCol() { return probabilityCol; }
+    public IntParam inferenceBatchSize() { return inferenceBatchSize; }
+    public Param<String> backend() { return backend; }
+
+    public KerasModel setFeaturesCol(String v) { set(featuresCol, v); return this; }
+    public String getFeaturesCol() { return $(featuresCol); }
+    public KerasModel setFeaturesCols(String... v) { set(featuresCols, v); return this; }
+    public String[] getFeaturesCols() { return $(featuresCols); }
+    public KerasModel setPredictionCol(String v) { set(predictionCol, v); return this; }
+    public String getPredictionCol() { return $(predictionCol); }
+    public KerasModel setProbabilityCol(String v) { set(probabilityCol, v); return this; }
+    public String getProbabilityCol() { return $(probabilityCol); }
+    /** Rows per predict call. Default is 1024. */
+    public KerasModel setInferenceBatchSize(int v) { set(inferenceBatchSize, v); return this; }
+    public int getInferenceBatchSize() { return (Integer) $(inferenceBatchSize); }
+    /** Default is "torch". */
+    public KerasModel setBackend(String v) { set(backend, v); return this; }
+    public String getBackend() { return $(backend); }
+
+    /** A new keras-core model with the trained weights, owned by the caller. */
+    public Model getModel() {
+        return ModelBytes.fromBytes(modelBytes);
+    }
+
+    /** Whether this model comes from a {@code fit} in this session (a loaded model has no summary). */
+    public boolean hasSummary() {
+        return summary != null;
+    }
+
+    /** How training went. @throws IllegalStateException for a loaded model */
+    public KerasTrainingSummary summary() {
+        if (summary == null) {
+            throw new IllegalStateException("KerasModel " + uid + " has no training summary: it was loaded or built "
+                    + "with KerasModel.of, not returned by KerasEstimator.fit");
+        }
+        return summary;
+    }
+
+    /** The History of training: each epoch's loss and metrics, averaged over the workers. */
+    public History history() {
+        return summary().history();
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()), null, null,
+                info.inputShape());
+        if (getPredictionCol().isEmpty() && getProbabilityCol().isEmpty()) {
+            throw new IllegalArgumentException("Received empty `predictionCol` and `probabilityCol`, expected at "
+                    + "least one output column");
+        }
+        return KerasSchemas.withOutputs(schema, getProbabilityCol(), getPredictionCol());
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType schema = dataset.schema();
+        StructType out = transformSchema(schema, true);
+        ColumnSpec spec = KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(),
+                getFeaturesCols()), null, null, info.inputShape());
+        org.apache.spark.sql.classic.SparkSession spark =
+                (org.apache.spark.sql.classic.SparkSession) dataset.sparkSession();
+        PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,
+                info.inputShape, getInferenceBatchSize(), !getProbabilityCol().isEmpty(),
+                !getPredictionCol().isEmpty(), info.fromLogits);
+        JavaRDD<InternalRow> rows = dataset.toDF().queryExecution().toRdd().toJavaRDD().mapPartitions(fn);
+        return spark.internalCreateDataFrame(rows.rdd(), out, false);
+    }
+
+    private synchronized Broadcast<byte[]> broadcast(org.apache.spark.sql.SparkSession spark) {
+        if (broadcast == null) {
+            broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(modelBytes);
+        }
+        return broadcast;
+    }
+
+    private String cacheKey() {
+        CRC32 crc = new CRC32();
+        crc.update(modelBytes);
+        return uid + "/" + Long.toHexString(crc.getValue()) + "/" + modelBytes.length;
+    }
+
+    @Override
+    public KerasModel copy(ParamMap extra) {
+        KerasModel c = new KerasModel(uid, modelBytes, info, summary);
+        copyValues(c, extra);
+        return c.setParent(parent());
+    }
+
+    @Override
+    public MLWriter write() {
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                StageIO.saveMetadata(KerasModel.this, path, sparkSession());
+                StageIO.writeBytes(sparkSession(), path, modelBytes);
+            }
+        };
+    }
+
+    public static MLReader<KerasModel> read() {
+        return new MLReader<>() {
+            @Override
+            public KerasModel load(String path) {
+                byte[] bytes = StageIO.readBytes(sparkSession(), path);
+                if (bytes == null) {
+                    throw new IllegalArgumentException("No model file under " + path + " (expected "
+                            + StageIO.MODEL_FILE + ")");
+                }
+                ModelInfo info;
+                try (Model m = ModelBytes.fromBytes(bytes)) {
+                    info = ModelInfo.of(m);
+                }
+                KerasModel model = new KerasModel(StageIO.uid(path, sparkSession(), KerasModel.class.getName()),
+                        bytes, info, null);
+                StageIO.loadParams(model, path, sparkSession());
+                return model;
+            }
+        };
+    }
+
+    public static KerasModel load(String path) {
+        return read().load(path);
+    }
+}

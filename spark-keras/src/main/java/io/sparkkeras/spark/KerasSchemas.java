@@ -1,0 +1,87 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.Shape;
+import io.sparkkeras.data.ColumnSpec;
+import io.sparkkeras.data.PartitionReader;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.Arrays;
+
+/**
+ * Schema checks and column specs shared by {@link KerasEstimator} and {@link KerasModel}: which columns hold the
+ * features (one {@code array<float>}, {@code array<double>} or ML {@code Vector} column, or several numeric columns),
+ * which the label, and the output columns a transform adds.
+ */
+final class KerasSchemas {
+    private KerasSchemas() {
+    }
+
+    /** The feature columns: {@code featuresCols} when set, else {@code featuresCol}. */
+    static String[] featureColumns(String featuresCol, String[] featuresCols) {
+        return featuresCols != null && featuresCols.length > 0 ? featuresCols : new String[] {featuresCol};
+    }
+
+    /**
+     * Checks the feature columns (and the label when {@code labelCol} is not null) against {@code schema}.
+     *
+     * @return the column spec the partition readers use
+     * @throws IllegalArgumentException naming the column, the expected and the actual type, and the params involved
+     */
+    static ColumnSpec validate(StructType schema, String[] features, String labelCol, DType labelType,
+                               Shape featureShape) {
+        ColumnSpec spec = ColumnSpec.features(features);
+        if (labelCol != null) {
+            spec.label(labelCol).labelType(labelType);
+        }
+        if (featureShape != null && features.length == 1) {
+            spec.featureSize(Math.toIntExact(featureShape.size()));
+        }
+        try {
+            PartitionReader.validateSchema(schema, spec);
+        } catch (IllegalArgumentException e) {
+            String how = features.length > 1
+                    ? "The features come from the numeric columns " + Arrays.toString(features) + " (`featuresCols`)."
+                    : "The features come from the column `" + features[0] + "` (`featuresCol`; set `featuresCols` "
+                    + "to use several numeric columns instead).";
+            throw new IllegalArgumentException(e.getMessage() + ". " + how + " Schema: " + schema.simpleString(), e);
+        }
+        if (features.length > 1 && featureShape != null && featureShape.size() != features.length) {
+            throw new IllegalArgumentException("Received " + features.length + " feature columns "
+                    + Arrays.toString(features) + " (`featuresCols`), expected " + featureShape.size()
+                    + ", the size of the model's input shape " + featureShape);
+        }
+        return spec;
+    }
+
+    /** {@code schema} plus the probability (ML Vector) and prediction (double) columns; empty names are skipped. */
+    static StructType withOutputs(StructType schema, String probabilityCol, String predictionCol) {
+        StructType out = schema;
+        if (!probabilityCol.isEmpty()) {
+            requireAbsent(schema, probabilityCol, "probabilityCol");
+            out = out.add(new StructField(probabilityCol, SQLDataTypes.VectorType(), false,
+                    org.apache.spark.sql.types.Metadata.empty()));
+        }
+        if (!predictionCol.isEmpty()) {
+            requireAbsent(schema, predictionCol, "predictionCol");
+            out = out.add(new StructField(predictionCol, DataTypes.DoubleType, false,
+                    org.apache.spark.sql.types.Metadata.empty()));
+        }
+        if (probabilityCol.equals(predictionCol) && !probabilityCol.isEmpty()) {
+            throw new IllegalArgumentException("Received the same name for `probabilityCol` and `predictionCol`, "
+                    + "expected two different output columns. Received: " + probabilityCol);
+        }
+        return out;
+    }
+
+    private static void requireAbsent(StructType schema, String column, String param) {
+        if (Arrays.asList(schema.fieldNames()).contains(column)) {
+            throw new IllegalArgumentException("Output column `" + column + "` (`" + param + "`) already exists in "
+                    + "the DataFrame, expected a new column name. Set " + param + " to another name, or to \"\" to "
+                    + "skip this output. Columns: " + Arrays.toString(schema.fieldNames()));
+        }
+    }
+}

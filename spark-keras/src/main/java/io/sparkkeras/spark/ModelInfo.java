@@ -1,0 +1,49 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.Shape;
+import io.sparkkeras.models.Model;
+
+import java.io.Serializable;
+
+/**
+ * What the driver needs to know about a model without holding it: its input shape (per sample), whether it is
+ * compiled, and its loss (which fixes the label type: integer class ids for the sparse crossentropy, float32
+ * otherwise) and whether its outputs are logits.
+ */
+final class ModelInfo implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final long[] inputShape;
+    final boolean compiled;
+    final String lossClass;
+    final boolean fromLogits;
+
+    private ModelInfo(long[] inputShape, boolean compiled, String lossClass, boolean fromLogits) {
+        this.inputShape = inputShape;
+        this.compiled = compiled;
+        this.lossClass = lossClass;
+        this.fromLogits = fromLogits;
+    }
+
+    static ModelInfo of(Model model) {
+        Shape in = ModelBytes.inputShape(model);
+        boolean compiled = model.isCompiled();
+        String loss = compiled ? model.losses().get(0).className() : null;
+        boolean logits = compiled && Boolean.TRUE.equals(model.losses().get(0).getConfig().get("from_logits"));
+        return new ModelInfo(in.dims(), compiled, loss, logits);
+    }
+
+    Shape inputShape() {
+        return Shape.of(inputShape);
+    }
+
+    /** Label type for a loss class or id: int32 for sparse categorical crossentropy, else float32. */
+    static DType labelType(String loss) {
+        if (loss == null) {
+            return DType.FLOAT32;
+        }
+        String l = loss.toLowerCase(java.util.Locale.ROOT).replace("_", "");
+        return l.contains("sparse") ? DType.INT32 : DType.FLOAT32;
+    }
+}

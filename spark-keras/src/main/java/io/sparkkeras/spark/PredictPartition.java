@@ -1,0 +1,201 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.backend.Backends;
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.Shape;
+import io.sparkkeras.data.BatchLayout;
+import io.sparkkeras.data.ColumnSpec;
+import io.sparkkeras.data.PartitionReader;
+import io.sparkkeras.models.Model;
+import io.sparkkeras.utils.NdArray;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.types.StructType;
+
+import java.nio.ByteOrder;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * {@link KerasModel#transform} in one task: reads the partition's rows in batches into one reused Arrow root, runs
+ * the executor's cached model on each batch, and emits each input row joined with its probability vector and
+ * prediction. The model goes back to the {@link ModelCache} when the partition ends (or the task does).
+ */
+final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+    private static final long serialVersionUID = 1L;
+    private static final VectorUDT VECTOR = new VectorUDT();
+
+    private final String cacheKey;
+    private final Broadcast<byte[]> modelBytes;
+    private final String backend;
+    private final StructType schema;
+    private final ColumnSpec spec;
+    private final long[] featureShape;
+    private final int batchSize;
+    private final boolean probability;
+    private final boolean prediction;
+    private final boolean softmax;
+
+    PredictPartition(String cacheKey, Broadcast<byte[]> modelBytes, String backend, StructType schema,
+                     ColumnSpec spec, long[] featureShape, int batchSize, boolean probability, boolean prediction,
+                     boolean softmax) {
+        this.cacheKey = cacheKey;
+        this.modelBytes = modelBytes;
+        this.backend = backend;
+        this.schema = schema;
+        this.spec = spec;
+        this.featureShape = featureShape;
+        this.batchSize = batchSize;
+        this.probability = probability;
+        this.prediction = prediction;
+        this.softmax = softmax;
+    }
+
+    @Override
+    public Iterator<InternalRow> call(Iterator<InternalRow> input) {
+        return new Rows(input);
+    }
+
+    private final class Rows implements Iterator<InternalRow> {
+        private final Iterator<InternalRow> input;
+        private final InternalRow[] batch = new InternalRow[batchSize];
+        private final PartitionReader reader;
+        private BufferAllocator allocator;
+        private VectorSchemaRoot root;
+        private Model model;
+        private float[] outputs;
+        private int outputColumns;
+        private int size;
+        private int pos;
+        private boolean done;
+
+        Rows(Iterator<InternalRow> input) {
+            this.input = input;
+            // The reader pulls rows through this tee, which keeps a copy of each for the output row.
+            Iterator<InternalRow> tee = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return Rows.this.input.hasNext();
+                }
+
+                @Override
+                public InternalRow next() {
+                    InternalRow r = Rows.this.input.next();
+                    batch[size++] = r == null ? null : r.copy();
+                    return r;
+                }
+            };
+            this.reader = PartitionReader.ofInternalRows(schema, tee, spec);
+            TaskContext tc = TaskContext.get();
+            if (tc != null) {
+                tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> release());
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (pos < size) {
+                return true;
+            }
+            if (done) {
+                return false;
+            }
+            if (!input.hasNext()) {
+                release();
+                return false;
+            }
+            predictNextBatch();
+            return size > 0;
+        }
+
+        private void predictNextBatch() {
+            if (model == null) {
+                model = ModelCache.borrow(cacheKey, backend, modelBytes::value);
+                allocator = new RootAllocator();
+                root = reader.layout().newRoot(allocator, batchSize);
+            }
+            size = 0;
+            pos = 0;
+            int n = reader.fill(root, batchSize);
+            BatchLayout layout = reader.layout();
+            long[] dims = new long[featureShape.length + 1];
+            dims[0] = n;
+            System.arraycopy(featureShape, 0, dims, 1, featureShape.length);
+            NdArray x = NdArray.wrap(layout.featureValues(root).getDataBuffer()
+                    .nioBuffer(0, Math.toIntExact(n * layout.featureBytes())).order(ByteOrder.nativeOrder()),
+                    DType.FLOAT32, Shape.of(dims));
+            NdArray y;
+            try (Backends.Selection s = Backends.use(backend)) {
+                y = model.predictOnBatch(x);
+            }
+            outputColumns = y.shape().rank() < 2 ? 1 : Math.toIntExact(y.size() / n);
+            outputs = y.toFloatArray();
+        }
+
+        @Override
+        public InternalRow next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            int i = pos++;
+            InternalRow in = batch[i];
+            batch[i] = null;
+            int k = outputColumns;
+            int at = i * k;
+            double[] p = new double[k];
+            int best = 0;
+            for (int j = 0; j < k; j++) {
+                p[j] = outputs[at + j];
+                if (p[j] > p[best]) {
+                    best = j;
+                }
+            }
+            if (softmax && k > 1) {
+                double max = p[best];
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    p[j] = Math.exp(p[j] - max);
+                    sum += p[j];
+                }
+                for (int j = 0; j < k; j++) {
+                    p[j] /= sum;
+                }
+            }
+            double predicted = k == 1 ? p[0] : best;
+            Object[] extra = new Object[(probability ? 1 : 0) + (prediction ? 1 : 0)];
+            int e = 0;
+            if (probability) {
+                extra[e++] = VECTOR.serialize(Vectors.dense(p));
+            }
+            if (prediction) {
+                extra[e] = predicted;
+            }
+            return new JoinedRow(in, new GenericInternalRow(extra));
+        }
+
+        private void release() {
+            done = true;
+            if (root != null) {
+                root.close();
+                root = null;
+            }
+            if (allocator != null) {
+                allocator.close();
+                allocator = null;
+            }
+            if (model != null) {
+                ModelCache.giveBack(cacheKey, model);
+                model = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.data.ColumnSpec;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Everything a barrier task needs to train, built once on the driver by {@link KerasEstimator#fit} and shipped with
+ * the task: the model bytes, the columns, the fit settings, the compile overrides and the job's secret.
+ */
+final class TrainSpec implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    byte[] modelBytes;
+    StructType schema;
+    ColumnSpec columns;
+    long[] featureShape;
+    int numWorkers;
+    int epochs;
+    int batchSize;
+    boolean shuffle;
+    long seed;
+    double validationFraction;
+    String backend;
+    long timeoutSeconds;
+    String checkpointDir;
+    int verbose;
+    /** Compile overrides; null keeps the model's own compile settings. */
+    String optimizer;
+    double learningRate;
+    String loss;
+    List<String> metrics;
+    String jobId;
+    byte[] jobSecret;
+}

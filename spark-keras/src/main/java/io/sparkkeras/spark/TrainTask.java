@@ -1,0 +1,348 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.allreduce.Communicator;
+import io.sparkkeras.allreduce.Endpoint;
+import io.sparkkeras.allreduce.ReduceOp;
+import io.sparkkeras.backend.Backends;
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.callbacks.Callback;
+import io.sparkkeras.data.ArrowDataset;
+import io.sparkkeras.data.ArrowTable;
+import io.sparkkeras.data.PartitionReader;
+import io.sparkkeras.losses.Losses;
+import io.sparkkeras.models.FitOptions;
+import io.sparkkeras.models.Model;
+import io.sparkkeras.optimizers.Optimizer;
+import io.sparkkeras.optimizers.Optimizers;
+import io.sparkkeras.utils.NdArray;
+import io.sparkkeras.utils.RandomSeeds;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.sql.catalyst.InternalRow;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One rank of the barrier stage (DESIGN.md §4): reads its partition into Arrow, loads the model, joins the ring
+ * (one {@code BarrierTaskContext.allGather} of endpoints), agrees the steps per epoch, starts from rank 0's weights,
+ * trains with gradients averaged every step and metrics averaged every epoch, checkpoints on rank 0, and returns a
+ * {@link TaskResult}. Every wait is bounded by the spec's timeout.
+ */
+final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<TaskResult>> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final int CHUNK_ROWS = 4096;
+
+    private final TrainSpec spec;
+
+    TrainTask(TrainSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public Iterator<TaskResult> apply(Iterator<InternalRow> rows) {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int rank = ctx.partitionId();
+        String address = ctx.getTaskInfos()[rank].address();
+        String host = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
+        TaskResult result;
+        try (Backends.Selection backend = Backends.use(spec.backend)) {
+            result = train(ctx, rank, host, rows);
+        }
+        return CollectionConverters.asScala(List.of(result).iterator());
+    }
+
+    private TaskResult train(BarrierTaskContext ctx, int rank, String host, Iterator<InternalRow> rows) {
+        long timeoutNs = TimeUnit.SECONDS.toNanos(spec.timeoutSeconds);
+        RandomSeeds.setRandomSeed(spec.seed);
+        try (BufferAllocator allocator = new RootAllocator();
+             ArrowTable part = PartitionReader.ofInternalRows(spec.schema, CollectionConverters.asJava(rows),
+                     spec.columns, rank).readAll(allocator, CHUNK_ROWS);
+             Split split = Split.of(part, spec.validationFraction, allocator);
+             Model model = compiled(ModelBytes.fromBytes(spec.modelBytes))) {
+            // Rendezvous: the only Spark allGather of the job (about a second).
+            Endpoint self = Endpoint.local(host);
+            String[] all = ctx.allGather(self.toString());
+            List<Endpoint> endpoints = Endpoint.parseAll(Arrays.asList(all));
+            try (Communicator comm = new Communicator(new Communicator.Context()
+                    .rank(rank).endpoints(endpoints)
+                    .jobId(spec.jobId + "-s" + ctx.stageId() + "-a" + ctx.stageAttemptNumber())
+                    .jobSecret(spec.jobSecret).peerTimeoutNs(timeoutNs).connectTimeoutNs(timeoutNs))) {
+                return train(comm, rank, host, split, model, allocator, timeoutNs);
+            }
+        }
+    }
+
+    private TaskResult train(Communicator comm, int rank, String host, Split split, Model model,
+                             BufferAllocator allocator, long timeoutNs) {
+        long rows = split.train.rowCount();
+        int featureSize = split.train.layout().featureSize();
+        long expected = 1;
+        for (long d : spec.featureShape) {
+            expected *= d;
+        }
+        String problem = rows > 0 && featureSize != expected
+                ? "partition " + rank + " has features of size " + featureSize + " (column(s) "
+                + spec.columns.featureColumns() + "), expected " + expected + ", the size of the model's input shape "
+                + Arrays.toString(spec.featureShape) : "";
+        // Agree on the steps per epoch (and fail together): every rank runs the same number of steps.
+        byte[][] gathered = comm.allgather(status(rows, problem));
+        long minRows = Long.MAX_VALUE;
+        StringBuilder sizes = new StringBuilder();
+        for (int r = 0; r < gathered.length; r++) {
+            ByteBuffer b = ByteBuffer.wrap(gathered[r]);
+            long n = b.getLong();
+            String p = new String(gathered[r], 8, gathered[r].length - 8, StandardCharsets.UTF_8);
+            if (!p.isEmpty()) {
+                throw new IllegalArgumentException("Cannot train: " + p);
+            }
+            minRows = Math.min(minRows, n);
+            sizes.append(r == 0 ? "" : ", ").append(n);
+        }
+        if (minRows < spec.batchSize) {
+            throw new IllegalArgumentException("Received a partition with " + minRows + " training rows, expected at "
+                    + "least batchSize=" + spec.batchSize + " rows on every worker (rows per worker: [" + sizes
+                    + "]). Use fewer workers (`numWorkers`), a smaller `batchSize`, or more data.");
+        }
+        long steps = minRows / spec.batchSize;
+
+        // Start from rank 0's weights (or rank 0's last checkpoint), and from its epoch.
+        Checkpoints checkpoints = spec.checkpointDir == null ? null : new Checkpoints(spec.checkpointDir);
+        float[] epochBox = new float[1];
+        if (rank == 0 && checkpoints != null) {
+            int last = checkpoints.latestEpoch();
+            if (last > 0) {
+                try (Model restored = ModelBytes.fromBytes(checkpoints.read(last))) {
+                    model.setWeights(restored.getWeights());
+                }
+                epochBox[0] = last;
+            }
+        }
+        comm.broadcast(epochBox, 0);
+        int initialEpoch = (int) epochBox[0];
+        broadcastWeights(comm, model);
+
+        FusedGradientAverager averager = new FusedGradientAverager(comm);
+        model.setGradientReducer(averager);
+        EpochReducer epochs = new EpochReducer(comm, rank, spec, checkpoints, averager, steps);
+        int[] shape = new int[spec.featureShape.length];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = Math.toIntExact(spec.featureShape[i]);
+        }
+        long t0 = System.nanoTime();
+        try (ArrowDataset data = ArrowDataset.builder(split.train).batchSize(spec.batchSize)
+                .shuffle(spec.shuffle).seed(spec.seed + 7919L * rank).stepsPerEpoch(steps).featureShape(shape)
+                .timeout(timeoutNs, TimeUnit.NANOSECONDS).allocator(allocator).build();
+             ArrowDataset validation = split.validation == null || split.validation.rowCount() == 0 ? null
+                     : ArrowDataset.builder(split.validation).batchSize(spec.batchSize).featureShape(shape)
+                     .timeout(timeoutNs, TimeUnit.NANOSECONDS).allocator(allocator).build()) {
+            FitOptions options = new FitOptions().epochs(spec.epochs).batchSize(spec.batchSize).verbose(0)
+                    .initialEpoch(Math.min(initialEpoch, spec.epochs)).callbacks(epochs);
+            if (validation != null) {
+                options.validationData(validation);
+            }
+            model.fit(data, options);
+        } finally {
+            model.setGradientReducer(null);
+        }
+        TaskResult r = new TaskResult();
+        r.rank = rank;
+        r.host = host;
+        r.rows = rows;
+        r.stepsPerEpoch = steps;
+        r.stepsRun = averager.steps();
+        r.trainNs = System.nanoTime() - t0;
+        r.allreduceNs = averager.allreduceNs();
+        r.weightsChecksum = ModelBytes.weightsChecksum(model);
+        r.initialEpoch = initialEpoch;
+        if (rank == 0) {
+            r.modelBytes = ModelBytes.toBytes(model);
+            r.history = epochs.history;
+            r.epochs = epochs.epochs;
+        }
+        return r;
+    }
+
+    private static byte[] status(long rows, String problem) {
+        byte[] p = problem.getBytes(StandardCharsets.UTF_8);
+        if (p.length > 1000) {
+            p = Arrays.copyOf(p, 1000);
+        }
+        return ByteBuffer.allocate(8 + p.length).putLong(rows).put(p).array();
+    }
+
+    private static void broadcastWeights(Communicator comm, Model model) {
+        List<NdArray> weights = model.getWeights();
+        int total = 0;
+        for (NdArray w : weights) {
+            total += Math.toIntExact(w.size());
+        }
+        float[] flat = new float[total];
+        int at = 0;
+        for (NdArray w : weights) {
+            float[] v = w.toFloatArray();
+            System.arraycopy(v, 0, flat, at, v.length);
+            at += v.length;
+        }
+        comm.broadcast(flat, 0);
+        List<NdArray> received = new ArrayList<>(weights.size());
+        at = 0;
+        for (NdArray w : weights) {
+            int n = Math.toIntExact(w.size());
+            received.add(NdArray.of(Arrays.copyOfRange(flat, at, at + n), w.shape().intDims()));
+            at += n;
+        }
+        model.setWeights(received);
+    }
+
+    /** The model compiled with the spec's overrides, or as it was saved. */
+    private Model compiled(Model model) {
+        if (spec.optimizer != null || spec.loss != null) {
+            Optimizer opt = spec.optimizer != null ? Optimizers.get(spec.optimizer) : model.optimizer();
+            if (spec.optimizer != null && spec.learningRate > 0) {
+                opt.setLearningRate(spec.learningRate);
+            }
+            List<?> metrics = spec.metrics != null ? spec.metrics : model.isCompiled() ? model.metricSpecs() : List.of();
+            model.compile(opt, spec.loss != null ? Losses.get(spec.loss) : model.losses().get(0), metrics);
+        } else if (spec.learningRate > 0 && model.isCompiled()) {
+            model.optimizer().setLearningRate(spec.learningRate);
+        }
+        if (!model.isCompiled()) {
+            throw new IllegalStateException("The model is not compiled: call model.compile(...) before setModel, "
+                    + "or set `optimizer` and `loss` on the KerasEstimator");
+        }
+        return model;
+    }
+
+    /** The partition's rows, split into training rows and (when asked for) the last rows for validation. */
+    static final class Split implements AutoCloseable {
+        final ArrowTable train;
+        final ArrowTable validation;
+        private final boolean owns;
+
+        private Split(ArrowTable train, ArrowTable validation, boolean owns) {
+            this.train = train;
+            this.validation = validation;
+            this.owns = owns;
+        }
+
+        static Split of(ArrowTable all, double fraction, BufferAllocator allocator) {
+            long n = all.rowCount();
+            long nVal = (long) Math.floor(n * fraction);
+            if (fraction <= 0 || nVal == 0 || nVal == n) {
+                return new Split(all, null, false);
+            }
+            int d = all.layout().featureSize();
+            int nTrain = Math.toIntExact(n - nVal);
+            float[] x = all.featuresToArray();
+            double[] y = all.labelsToArray();
+            float[] xTrain = Arrays.copyOfRange(x, 0, nTrain * d);
+            float[] xVal = Arrays.copyOfRange(x, nTrain * d, x.length);
+            boolean ints = all.layout().labelType() == DType.INT32;
+            ArrowTable train = ints ? ArrowTable.fromArrays(allocator, xTrain, d, toInts(y, 0, nTrain), CHUNK_ROWS)
+                    : ArrowTable.fromArrays(allocator, xTrain, d, toFloats(y, 0, nTrain), CHUNK_ROWS);
+            ArrowTable val = ints ? ArrowTable.fromArrays(allocator, xVal, d, toInts(y, nTrain, y.length), CHUNK_ROWS)
+                    : ArrowTable.fromArrays(allocator, xVal, d, toFloats(y, nTrain, y.length), CHUNK_ROWS);
+            return new Split(train, val, true);
+        }
+
+        private static int[] toInts(double[] y, int from, int to) {
+            int[] r = new int[to - from];
+            for (int i = from; i < to; i++) {
+                r[i - from] = (int) y[i];
+            }
+            return r;
+        }
+
+        private static float[] toFloats(double[] y, int from, int to) {
+            float[] r = new float[to - from];
+            for (int i = from; i < to; i++) {
+                r[i - from] = (float) y[i];
+            }
+            return r;
+        }
+
+        @Override
+        public void close() {
+            if (owns) {
+                validation.close();
+                train.close();
+            }
+        }
+    }
+
+    /**
+     * At each epoch's end: averages the logs (loss, metrics, validation metrics) over all ranks with one small
+     * allreduce, records them, prints progress on rank 0 and writes rank 0's checkpoint.
+     */
+    static final class EpochReducer extends Callback {
+        private final Communicator comm;
+        private final int rank;
+        private final TrainSpec spec;
+        private final Checkpoints checkpoints;
+        private final FusedGradientAverager averager;
+        private final long steps;
+        final LinkedHashMap<String, ArrayList<Double>> history = new LinkedHashMap<>();
+        final List<Integer> epochs = new ArrayList<>();
+        private long epochStartNs;
+        private long allreduceAtStartNs;
+
+        EpochReducer(Communicator comm, int rank, TrainSpec spec, Checkpoints checkpoints,
+                     FusedGradientAverager averager, long steps) {
+            this.comm = comm;
+            this.rank = rank;
+            this.spec = spec;
+            this.checkpoints = checkpoints;
+            this.averager = averager;
+            this.steps = steps;
+        }
+
+        @Override
+        public void onEpochBegin(int epoch, Map<String, Double> logs) {
+            epochStartNs = System.nanoTime();
+            allreduceAtStartNs = averager.allreduceNs();
+        }
+
+        @Override
+        public void onEpochEnd(int epoch, Map<String, Double> logs) {
+            List<String> keys = new ArrayList<>(logs.keySet());
+            float[] values = new float[keys.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = logs.get(keys.get(i)).floatValue();
+            }
+            comm.allreduce(values, ReduceOp.AVERAGE);
+            epochs.add(epoch);
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < values.length; i++) {
+                double v = values[i];
+                logs.put(keys.get(i), v);
+                history.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(v);
+                line.append(" - ").append(keys.get(i)).append(": ").append(String.format(Locale.ROOT, "%.4f", v));
+            }
+            if (rank == 0) {
+                if (checkpoints != null) {
+                    checkpoints.write(epoch + 1, ModelBytes.toBytes(model()));
+                }
+                if (spec.verbose > 0) {
+                    double seconds = (System.nanoTime() - epochStartNs) / 1e9;
+                    double allreduceMs = (averager.allreduceNs() - allreduceAtStartNs) / 1e6 / steps;
+                    System.out.printf(Locale.ROOT, "Epoch %d/%d - %d workers x %d steps - %.1fs%s - allreduce "
+                                    + "%.2f ms/step%n", epoch + 1, spec.epochs, spec.numWorkers, steps, seconds, line,
+                            allreduceMs);
+                }
+            }
+        }
+    }
+}

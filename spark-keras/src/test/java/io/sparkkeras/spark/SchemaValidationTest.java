@@ -1,0 +1,109 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.models.Sequential;
+import io.sparkkeras.optimizers.SGD;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** transformSchema checks columns and params before any job runs, with messages naming column and types. */
+@Tag("spark")
+@Timeout(60)
+class SchemaValidationTest {
+    private static KerasEstimator estimator() {
+        Sequential m = new Sequential(new Input(4), new Dense(3));
+        m.compile(new SGD(0.1), "sparse_categorical_crossentropy", List.of("accuracy"));
+        return new KerasEstimator().setModel(m);
+    }
+
+    @Test
+    void acceptsArraysVectorsAndNumericColumns() {
+        StructType arrays = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("label", DataTypes.DoubleType);
+        StructType out = estimator().transformSchema(arrays);
+        assertEquals(List.of("features", "label", "probability", "prediction"), List.of(out.fieldNames()));
+        StructType vectors = new StructType().add("features", SQLDataTypes.VectorType())
+                .add("label", DataTypes.IntegerType);
+        estimator().transformSchema(vectors);
+        StructType columns = new StructType().add("a", DataTypes.DoubleType).add("b", DataTypes.FloatType)
+                .add("c", DataTypes.IntegerType).add("d", DataTypes.LongType).add("y", DataTypes.IntegerType);
+        estimator().setFeaturesCols("a", "b", "c", "d").setLabelCol("y").transformSchema(columns);
+    }
+
+    @Test
+    void badFeatureTypeNamesColumnAndTypes() {
+        StructType s = new StructType().add("features", DataTypes.StringType).add("label", DataTypes.DoubleType);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> estimator().transformSchema(s));
+        assertTrue(e.getMessage().contains("`features`"), e.getMessage());
+        assertTrue(e.getMessage().contains("string"), e.getMessage());
+        assertTrue(e.getMessage().contains("featuresCol"), e.getMessage());
+    }
+
+    @Test
+    void badLabelTypeAndMissingColumn() {
+        StructType s = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("label", DataTypes.StringType);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> estimator().transformSchema(s));
+        assertTrue(e.getMessage().contains("`label`") && e.getMessage().contains("string"), e.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> estimator().setFeaturesCol("pixels").transformSchema(s));
+        assertTrue(missing.getMessage().contains("pixels"), missing.getMessage());
+    }
+
+    @Test
+    void wrongNumberOfFeatureColumnsAndExistingOutput() {
+        StructType columns = new StructType().add("a", DataTypes.DoubleType).add("b", DataTypes.DoubleType)
+                .add("label", DataTypes.IntegerType);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> estimator().setFeaturesCols("a", "b").transformSchema(columns));
+        assertTrue(e.getMessage().contains("2 feature columns") && e.getMessage().contains("4"), e.getMessage());
+        StructType clash = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("label", DataTypes.IntegerType).add("prediction", DataTypes.DoubleType);
+        IllegalArgumentException out = assertThrows(IllegalArgumentException.class,
+                () -> estimator().transformSchema(clash));
+        assertTrue(out.getMessage().contains("`prediction`") && out.getMessage().contains("predictionCol"),
+                out.getMessage());
+    }
+
+    @Test
+    void paramsAreValidatedAndExplained() {
+        KerasEstimator e = estimator();
+        assertThrows(IllegalArgumentException.class, () -> e.setNumWorkers(0));
+        assertThrows(IllegalArgumentException.class, () -> e.setValidationFraction(1.0));
+        String explained = e.explainParams();
+        assertTrue(explained.contains("numWorkers") && explained.contains("default: 1"), explained);
+        assertTrue(explained.contains("batchSize") && explained.contains("default: 128"), explained);
+        KerasEstimator copy = e.copy(new org.apache.spark.ml.param.ParamMap().put(e.epochs().w(3)));
+        assertEquals(3, copy.getEpochs());
+        assertEquals(10, e.getEpochs());
+        assertEquals(e.uid(), copy.uid());
+    }
+
+    @Test
+    void noModelAndUncompiledModelFailClearly() {
+        StructType s = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("label", DataTypes.IntegerType);
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> new KerasEstimator().transformSchema(s));
+        assertTrue(none.getMessage().contains("setModel"), none.getMessage());
+        Sequential raw = new Sequential(new Input(4), new Dense(3));
+        IllegalArgumentException uncompiled = assertThrows(IllegalArgumentException.class,
+                () -> new KerasEstimator().setModel(raw).transformSchema(s));
+        assertTrue(uncompiled.getMessage().contains("optimizer"), uncompiled.getMessage());
+        new KerasEstimator().setModel(raw).setOptimizer("sgd").setLoss("sparse_categorical_crossentropy")
+                .transformSchema(s);
+    }
+}

@@ -1,6 +1,5 @@
 package io.sparkkeras.callbacks;
 
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,19 +12,19 @@ import java.util.Map;
  * Saves the model's weights during training. Keras's {@code ModelCheckpoint}: at the end of each epoch (or every
  * {@code save_freq} batches), optionally only when the monitored metric improved ({@code save_best_only}), to
  * {@code filepath} formatted Python-style with {@code epoch} (one-based) and the logs, e.g.
- * {@code "ckpt/{epoch:02d}-{val_loss:.2f}.weights.bin"}.
+ * {@code "ckpt/{epoch:02d}-{val_loss:.2f}.keras"}.
  *
- * <p>Until the {@code .keras} and {@code .weights.h5} formats are written, checkpoints use {@link WeightsFile}
- * ({@code *.weights.bin}), so {@code save_weights_only} must be {@code true}; restore them with
- * {@code model.setWeights(WeightsFile.read(path))}.
+ * <p>As Keras: the whole model goes to a {@code .keras} file, or with {@code save_weights_only} the weights (and
+ * optimizer state) to a {@code .weights.h5} file. With {@code save_weights_only}, a filepath ending in
+ * {@code .weights.bin} writes Spark Keras's small {@link WeightsFile} instead (weights only, no HDF5).
  *
  * <pre>{@code
- * Callback ckpt = ModelCheckpoint.builder(dir + "/best.weights.bin")
- *         .saveWeightsOnly(true).saveBestOnly(true).monitor("val_loss").build();
+ * Callback best = ModelCheckpoint.builder(dir + "/best.keras").saveBestOnly(true).monitor("val_loss").build();
+ * Callback each = ModelCheckpoint.builder(dir + "/ckpt-{epoch:02d}.weights.h5").saveWeightsOnly(true).build();
  * }</pre>
  */
 public final class ModelCheckpoint extends MonitorCallback {
-    /** The file name ending this callback writes ({@link WeightsFile}). */
+    /** The file name ending of Spark Keras's {@link WeightsFile}. */
     public static final String WEIGHTS_SUFFIX = ".weights.bin";
 
     private final String filepath;
@@ -39,15 +38,19 @@ public final class ModelCheckpoint extends MonitorCallback {
 
     private ModelCheckpoint(Builder b) {
         super(b.monitor, b.mode, b.initialValueThreshold, 0);
-        if (!b.saveWeightsOnly) {
-            throw new IllegalArgumentException("ModelCheckpoint with save_weights_only=False saves a whole model in "
-                    + "the .keras format, which Spark Keras does not write yet. Pass saveWeightsOnly(true) and a "
-                    + "filepath ending in `" + WEIGHTS_SUFFIX + "`. Received: save_weights_only=false");
+        if (b.filepath == null) {
+            throw new IllegalArgumentException("Received an invalid value for `filepath`, expected a path. Received: "
+                    + "filepath=null");
         }
-        if (b.filepath == null || !b.filepath.endsWith(WEIGHTS_SUFFIX)) {
-            throw new IllegalArgumentException("When using `save_weights_only=True` in `ModelCheckpoint`, the "
-                    + "filepath provided must end in `" + WEIGHTS_SUFFIX + "` (Spark Keras weights format, see "
-                    + "WeightsFile). Received: filepath=" + b.filepath);
+        if (b.saveWeightsOnly) {
+            if (!b.filepath.endsWith(".weights.h5") && !b.filepath.endsWith(WEIGHTS_SUFFIX)) {
+                throw new IllegalArgumentException("When using `save_weights_only=True` in `ModelCheckpoint`, the "
+                        + "filepath provided must end in `.weights.h5` (Keras weights format) or `" + WEIGHTS_SUFFIX
+                        + "` (Spark Keras weights format, see WeightsFile). Received: filepath=" + b.filepath);
+            }
+        } else if (!b.filepath.endsWith(".keras")) {
+            throw new IllegalArgumentException("The filepath provided must end in `.keras` (Keras model format). "
+                    + "Received: filepath=" + b.filepath);
         }
         if (b.saveFreq == 0 || b.saveFreq < -1) {
             throw new IllegalArgumentException("Unrecognized save_freq: " + b.saveFreq + ". Expected save_freq are "
@@ -103,10 +106,23 @@ public final class ModelCheckpoint extends MonitorCallback {
             throw new UncheckedIOException(new IOException("Please specify a non-directory filepath for "
                     + "ModelCheckpoint. Filepath used is an existing directory: " + path));
         }
-        try {
-            WeightsFile.write(path, model().getWeights());
-        } catch (IOException e) {
-            throw new UncheckedIOException("ModelCheckpoint cannot write " + path, e);
+        if (path.toAbsolutePath().getParent() != null) {
+            try {
+                Files.createDirectories(path.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException("ModelCheckpoint cannot create the directory of " + path, e);
+            }
+        }
+        if (!saveWeightsOnly) {
+            model().save(path);
+        } else if (path.toString().endsWith(".weights.h5")) {
+            model().saveWeights(path);
+        } else {
+            try {
+                WeightsFile.write(path, model().getWeights());
+            } catch (IOException e) {
+                throw new UncheckedIOException("ModelCheckpoint cannot write " + path, e);
+            }
         }
         if (verbose > 0) {
             System.out.println("\nEpoch " + (epoch + 1) + ": finished saving model to " + path);
@@ -193,7 +209,7 @@ public final class ModelCheckpoint extends MonitorCallback {
             return this;
         }
 
-        /** Save weights only; must be {@code true} for now (see the class doc). Defaults to {@code false}. */
+        /** Save weights ({@code .weights.h5} or {@code .weights.bin}), not a {@code .keras}. Defaults to {@code false}. */
         public Builder saveWeightsOnly(boolean saveWeightsOnly) {
             this.saveWeightsOnly = saveWeightsOnly;
             return this;

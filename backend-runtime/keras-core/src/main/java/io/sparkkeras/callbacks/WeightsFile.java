@@ -19,8 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Spark Keras's weights file ({@code *.weights.bin}), written by {@link ModelCheckpoint} until the Keras
- * {@code .keras} / {@code .weights.h5} formats are written. It holds a model's {@code getWeights()} in order.
+ * Spark Keras's small weights file ({@code *.weights.bin}): a model's {@code getWeights()} in order, with no HDF5
+ * and no optimizer state. {@link ModelCheckpoint} writes it when its filepath ends in {@code .weights.bin}; the Keras
+ * formats ({@code .keras}, {@code .weights.h5}) are written by {@code Model.save} and {@code Model.saveWeights}.
  *
  * <p>Layout (big-endian, as {@link DataOutputStream} writes):
  * <pre>

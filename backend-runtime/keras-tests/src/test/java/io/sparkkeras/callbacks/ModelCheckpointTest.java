@@ -107,17 +107,35 @@ class ModelCheckpointTest {
     }
 
     @Test
-    void wholeModelSavingIsNotAvailableYet() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelCheckpoint.builder("m.keras").build());
-        assertTrue(e.getMessage().contains("save_weights_only=false"), e.getMessage());
+    void kerasFormats(@TempDir Path dir) {
+        Sequential model = CallbackTesting.model();
+        var x = CallbackTesting.x();
+        ModelCheckpoint whole = ModelCheckpoint.builder(dir + "/best.keras").saveBestOnly(true).monitor("loss")
+                .build();
+        ModelCheckpoint weights = ModelCheckpoint.builder(dir + "/e{epoch}.weights.h5").saveWeightsOnly(true).build();
+        model.fit(x, CallbackTesting.y(x), CallbackTesting.options(2, whole, weights));
+        assertTrue(Files.exists(dir.resolve("best.keras")));
+        assertTrue(Files.exists(dir.resolve("e2.weights.h5")));
+        List<NdArray> trained = model.getWeights();
+        CallbackTesting.markWeights(model, 0);
+        model.loadWeights(dir.resolve("e2.weights.h5"));
+        assertArrayEquals(trained.get(0).toFloatArray(), model.getWeights().get(0).toFloatArray());
+        model.close();
     }
 
     @Test
-    void filepathMustEndInWeightsBin() {
+    void wholeModelNeedsDotKeras() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelCheckpoint.builder("m.weights.h5").saveWeightsOnly(true).build());
-        assertTrue(e.getMessage().contains("filepath=m.weights.h5"), e.getMessage());
+                () -> ModelCheckpoint.builder("m.weights.h5").build());
+        assertTrue(e.getMessage().contains("filepath=m.weights.h5") && e.getMessage().contains(".keras"),
+                e.getMessage());
+    }
+
+    @Test
+    void weightsOnlyNeedsAWeightsSuffix() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelCheckpoint.builder("m.keras").saveWeightsOnly(true).build());
+        assertTrue(e.getMessage().contains("filepath=m.keras"), e.getMessage());
     }
 
     @Test

@@ -131,6 +131,10 @@ public final class Serialization {
         Object cls = serialized.get("class_name");
         Map<String, Object> config = map(serialized.get("config"), "config of layer class " + cls);
         Object name = config.get("name");
+        if (!(cls instanceof String)) {
+            throw new IllegalArgumentException("A layer of the config has no string `class_name` (layer '" + name
+                    + "'). Received: class_name=" + cls);
+        }
         SerializationRegistry.Entry e = SerializationRegistry.lookup(serialized.get("registered_name"), cls);
         Layer layer;
         if (e != null && Layer.class.isAssignableFrom(e.type())) {

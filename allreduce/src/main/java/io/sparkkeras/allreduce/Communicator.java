@@ -514,6 +514,9 @@ public final class Communicator implements AutoCloseable
      */
     public static final class Context
     {
+        /** Most ranks in one group: the 16-bit step field of the wire header holds 2(N-1) steps. */
+        public static final int MAX_RANKS = 16384;
+
         private int rank = -1;
         private List<Endpoint> endpoints;
         private String jobId;
@@ -826,9 +829,10 @@ public final class Communicator implements AutoCloseable
 
         void conclude()
         {
-            if (endpoints == null || endpoints.isEmpty() || endpoints.size() > 65535)
+            if (endpoints == null || endpoints.isEmpty() || endpoints.size() > MAX_RANKS)
             {
-                throw new IllegalArgumentException("Received an invalid value for `endpoints`, expected 1..65535 "
+                throw new IllegalArgumentException("Received an invalid value for `endpoints`, expected 1.." + MAX_RANKS
+                    + " "
                     + "endpoints. Received: endpoints=" + endpoints);
             }
             if (rank < 0 || rank >= endpoints.size())

@@ -127,6 +127,35 @@ class CommunicatorThreadsTest
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void externalDriverSharedByAllRanks() throws Exception
+    {
+        final java.io.File base = RankGroup.newBaseDirectory("external");
+        final java.io.File dir = DriverDirectories.newDirectory(base);
+        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(
+            new io.aeron.driver.MediaDriver.Context().aeronDirectoryName(dir.getPath())
+                .threadingMode(io.aeron.driver.ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true)))
+        {
+            final java.util.List<Endpoint> endpoints = new java.util.ArrayList<>();
+            for (int r = 0; r < 3; r++)
+            {
+                endpoints.add(new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()));
+            }
+            final java.util.List<Communicator.Context> contexts = new java.util.ArrayList<>();
+            for (int r = 0; r < 3; r++)
+            {
+                contexts.add(RankGroup.context(r, endpoints, Transport.IPC).launchEmbeddedDriver(false));
+            }
+            RankGroup.runContexts(contexts, comm -> runEveryOp(comm, 3));
+            assertEquals(true, dir.exists(), "an external driver's directory belongs to that driver");
+        }
+        finally
+        {
+            org.agrona.IoUtil.delete(base, true);
+        }
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void sixtyFourMebibytesThreeRanks() throws Exception
     {

@@ -137,6 +137,37 @@ class BadInputTest {
     }
 
     @Test
+    void everyNonFiniteFloatIsFoundAtItsElementInUnsafeRows() {
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0xffc00001)};
+        for (int n : new int[] {1, 6, 7}) {
+            List<Row> rows = new ArrayList<>();
+            for (float bad : specials) {
+                for (int k = 0; k < n; k++) {
+                    Float[] x = new Float[n];
+                    for (int j = 0; j < n; j++) {
+                        x[j] = j == k ? bad : (j % 2 == 0 ? Float.MAX_VALUE : -0f);
+                    }
+                    rows.add(row(x, k));
+                }
+            }
+            rows.add(row(n == 1 ? f(Float.MIN_VALUE) : null, 0));
+            // Spark's own UnsafeRows, read in this thread.
+            List<org.apache.spark.sql.catalyst.InternalRow> unsafe = Arrays.asList(
+                    TestSpark.frame(rows, FLOATS, 1).queryExecution().executedPlan().executeCollect());
+            for (int i = 0; i < unsafe.size() - 1; i++) {
+                int k = i % n;
+                PartitionReader reader = PartitionReader.ofInternalRows(FLOATS, List.of(unsafe.get(i)).iterator(),
+                        ColumnSpec.features("features").featureSize(n), 0);
+                try (RootAllocator allocator = new RootAllocator()) {
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> reader.readAll(allocator, 4).close());
+                    contains(e.getMessage(), "column `features` element " + k + " is ");
+                }
+            }
+        }
+    }
+
+    @Test
     void featureArraysOfVaryingLength() {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

@@ -14,11 +14,11 @@ import java.util.regex.Pattern;
 
 /**
  * Per-epoch model checkpoints in a directory of any Hadoop file system ({@code file:}, {@code hdfs:}, ...):
- * {@code epoch-0003.model} holds the model after 3 epochs. Written by rank 0 to a temporary name and renamed, so a
+ * {@code epoch-0003.keras} holds the model after 3 epochs. Written by rank 0 to a temporary name and renamed, so a
  * reader never sees half a file; a retried stage resumes from the highest epoch found.
  */
 final class Checkpoints {
-    private static final Pattern NAME = Pattern.compile("epoch-(\\d+)\\.model");
+    private static final Pattern NAME = Pattern.compile("epoch-(\\d+)\\.keras");
 
     private final Path dir;
 
@@ -51,7 +51,7 @@ final class Checkpoints {
     }
 
     Path path(int epoch) {
-        return new Path(dir, String.format("epoch-%04d.model", epoch));
+        return new Path(dir, String.format("epoch-%04d.keras", epoch));
     }
 
     byte[] read(int epoch) {

@@ -170,7 +170,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     // ---- typed getters and setters
 
     /**
-     * The model to train: a compiled Sequential (built with an {@code Input}). It is copied now (architecture,
+     * The model to train: a compiled Sequential or functional model with a declared {@code Input}. It is copied now (architecture,
      * compile settings and weights), so later changes to {@code model} do not affect this estimator.
      */
     public KerasEstimator setModel(Model model) {

@@ -20,7 +20,7 @@ import java.io.UncheckedIOException;
  */
 final class StageIO {
     /** File name of the model under {@code path/model/}; versioned with the bytes' own format. */
-    static final String MODEL_FILE = "model/model.skm";
+    static final String MODEL_FILE = "model/model.keras";
 
     private StageIO() {
     }

@@ -2,6 +2,8 @@ package io.sparkkeras.spark;
 
 import io.sparkkeras.layers.Dense;
 import io.sparkkeras.layers.Input;
+import io.sparkkeras.layers.KerasTensor;
+import io.sparkkeras.models.Model;
 import io.sparkkeras.losses.SparseCategoricalCrossentropy;
 import io.sparkkeras.models.Sequential;
 import io.sparkkeras.optimizers.Adam;
@@ -44,9 +46,9 @@ class PipelinePersistenceTest {
         List<Row> rows = new ArrayList<>();
         for (Row r : TestSpark.blobs(n, COLS.length, seed)) {
             Object[] v = new Object[COLS.length + 1];
-            List<Float> x = r.getList(0);
+            Float[] x = (Float[]) r.get(0);
             for (int j = 0; j < COLS.length; j++) {
-                v[j] = 10.0 * x.get(j) + 100.0; // far from zero mean, unit variance: the scaler matters
+                v[j] = 10.0 * x[j] + 100.0; // far from zero mean, unit variance: the scaler matters
             }
             v[COLS.length] = r.getInt(1);
             rows.add(RowFactory.create(v));
@@ -56,6 +58,7 @@ class PipelinePersistenceTest {
 
     @Test
     void pipelineSavesLoadsAndTransforms(@TempDir Path dir) throws Exception {
+        TestSpark.get();
         Sequential m = new Sequential(new Input(COLS.length), new Dense(16, "relu"), new Dense(3));
         m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
                 List.of("accuracy"));
@@ -102,5 +105,22 @@ class PipelinePersistenceTest {
         KerasModel copy = km.copy(new org.apache.spark.ml.param.ParamMap().put(km.predictionCol().w("p2")));
         assertTrue(List.of(copy.transform(loaded.stages()[1].transform(loaded.stages()[0].transform(test)))
                 .columns()).contains("p2"));
+        // The model file is a Keras 3 .keras archive.
+        assertTrue(java.nio.file.Files.exists(dir.resolve("model/stages/2_" + km.uid() + "/model/model.keras")));
+    }
+
+    @Test
+    void functionalModelTrainsOnSeveralNumericColumnsAndScores() {
+        KerasTensor in = Input.of(COLS.length);
+        KerasTensor out = new Dense(3).apply(new Dense(8, "relu").apply(in));
+        Model functional = new Model(in, out);
+        functional.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
+                List.of("accuracy"));
+        Dataset<Row> train = numeric(256, 3);
+        KerasModel fitted = new KerasEstimator().setModel(functional).setFeaturesCols(COLS).setNumWorkers(1)
+                .setBatchSize(32).setEpochs(1).setVerbose(0).fit(train);
+        Dataset<Row> scored = fitted.transform(train);
+        assertEquals(256, scored.filter("prediction >= 0 AND prediction <= 2").count());
+        assertEquals(8, fitted.summary().stepsRun());
     }
 }

@@ -1,0 +1,48 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.losses.SparseCategoricalCrossentropy;
+import io.sparkkeras.models.Sequential;
+import io.sparkkeras.optimizers.Adam;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Rank 0 writes a .keras checkpoint per epoch; a later fit over the same directory resumes after the last one. */
+@Tag("spark")
+@Timeout(120)
+class CheckpointResumeTest {
+    @Test
+    void checkpointsEachEpochAndResumes(@TempDir Path dir) {
+        Sequential m = new Sequential(new Input(8), new Dense(3));
+        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
+                List.of("accuracy"));
+        Dataset<Row> train = TestSpark.frame(TestSpark.blobs(256, 8, 5), TestSpark.FLOATS, 2);
+        String checkpoints = dir.resolve("ckpt").toString();
+        KerasEstimator estimator = new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setEpochs(2)
+                .setCheckpointDir(checkpoints).setVerbose(0);
+        KerasModel first = estimator.fit(train);
+        assertTrue(Files.exists(dir.resolve("ckpt/epoch-0001.keras")));
+        assertTrue(Files.exists(dir.resolve("ckpt/epoch-0002.keras")));
+        assertEquals(0, first.summary().initialEpoch());
+        assertEquals(2 * 4, first.summary().stepsRun());
+
+        // As a retried stage would: the same directory, more epochs; training restarts after epoch 2.
+        KerasModel resumed = estimator.copy(new org.apache.spark.ml.param.ParamMap()).setEpochs(3).fit(train);
+        assertEquals(2, resumed.summary().initialEpoch());
+        assertEquals(4, resumed.summary().stepsRun());
+        assertEquals(List.of(2), resumed.history().epoch());
+        assertTrue(Files.exists(dir.resolve("ckpt/epoch-0003.keras")));
+    }
+}

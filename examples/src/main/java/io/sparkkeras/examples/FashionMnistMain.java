@@ -3,6 +3,9 @@ package io.sparkkeras.examples;
 import io.sparkkeras.backend.Backends;
 import io.sparkkeras.datasets.FashionMnist;
 import io.sparkkeras.models.FitOptions;
+import io.sparkkeras.models.Model;
+import io.sparkkeras.saving.KerasFileException;
+import io.sparkkeras.saving.Models;
 import io.sparkkeras.models.Sequential;
 import io.sparkkeras.utils.NdArray;
 import io.sparkkeras.utils.RandomSeeds;
@@ -33,6 +36,11 @@ public final class FashionMnistMain {
               --seed S               random seed (default 42)
               --verbose 0|1|2        progress output (default 1)
               --data DIR             Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)
+              --evaluate FILE.keras  instead of training, classify the test set with a saved .keras classifier
+                                     (from Python Keras 3 or Model.save); the last line is
+                                     RESULT model=FILE backend=... test_accuracy=...
+              --input-scale S        with --evaluate: pixel values 0..255 are multiplied by S
+                                     (default 1/255; a fraction "a/b" or a number)
             """;
 
     private FashionMnistMain() {
@@ -40,6 +48,10 @@ public final class FashionMnistMain {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
+        if (opts.containsKey("evaluate")) {
+            evaluate(opts);
+            return;
+        }
         String modelName = opts.getOrDefault("model", "mlp");
         int epochs = intOpt(opts, "epochs", 10);
         int batchSize = intOpt(opts, "batch-size", 128);
@@ -83,6 +95,80 @@ public final class FashionMnistMain {
                         + "train_samples_per_sec=%.0f seconds=%.1f%n", modelName, Backends.current().name(), workers,
                 epochs, test.get("accuracy"), samplesPerSec, seconds);
         model.close();
+    }
+
+    /**
+     * {@code --evaluate}: loads any {@code .keras} classifier, reshapes the 784 test pixels (times
+     * {@code --input-scale}) to the model's input shape and reports the share of argmax predictions equal to the
+     * labels.
+     */
+    private static void evaluate(Map<String, String> opts) throws Exception {
+        Path file = Path.of(opts.get("evaluate"));
+        String backend = opts.getOrDefault("backend", "pytorch");
+        double scale = fraction(opts.getOrDefault("input-scale", "1/255"));
+        int threads = intOpt(opts, "threads", Runtime.getRuntime().availableProcessors());
+        Path dir = Path.of(opts.getOrDefault("data", FashionMnist.DEFAULT_DIR.toString()));
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        System.setProperty("ai.djl.offline", "true");
+        Backends.setDefault(backend);
+        Model model;
+        try {
+            model = Models.load(file);
+        } catch (KerasFileException e) {
+            System.err.println("fashion-mnist: cannot load the model: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try (model) {
+            if (model.inputShapes().size() != 1) {
+                fail("--evaluate needs a model with one declared input; " + file + " has "
+                        + model.inputShapes().size());
+            }
+            io.sparkkeras.backend.Shape in = model.inputShapes().get(0);
+            if (!in.isFullyDefined() || in.size() != 28 * 28) {
+                fail("--evaluate needs a model whose input holds 784 values (28x28 pixels); " + file
+                        + " expects inputs of shape " + in);
+            }
+            FashionMnist.Data d = FashionMnist.loadData(dir, 0, Integer.MAX_VALUE);
+            java.nio.ByteBuffer px = d.xTest().buffer();
+            int n = d.xTest().length();
+            float[] x = new float[n * 784];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) ((px.get(i) & 0xFF) * scale);
+            }
+            int[] dims = new int[in.rank() + 1];
+            dims[0] = n;
+            System.arraycopy(in.intDims(), 0, dims, 1, in.rank());
+            NdArray p = model.predict(NdArray.of(x, dims), 1000);
+            int classes = (int) p.shape().last();
+            float[] v = p.toFloatArray();
+            int[] y = d.yTest().toIntArray();
+            int correct = 0;
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                for (int k = 1; k < classes; k++) {
+                    if (v[i * classes + k] > v[i * classes + best]) {
+                        best = k;
+                    }
+                }
+                correct += best == y[i] ? 1 : 0;
+            }
+            System.out.printf(Locale.ROOT, "RESULT model=%s backend=%s test_accuracy=%.4f%n", file,
+                    Backends.current().name(), (double) correct / n);
+        }
+    }
+
+    /** A number or a fraction {@code "a/b"}. */
+    private static double fraction(String s) {
+        try {
+            int slash = s.indexOf('/');
+            return slash < 0 ? Double.parseDouble(s)
+                    : Double.parseDouble(s.substring(0, slash)) / Double.parseDouble(s.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            fail("--input-scale expects a number or a fraction such as 1/255; received '" + s + "'");
+            return 0;
+        }
     }
 
     private static NdArray shape(NdArray images, boolean cnn) {

@@ -86,7 +86,7 @@ final class HistoryPlot {
     private static XYChart chart(String title, String yTitle, List<Double> epochs, Map<String, List<Double>> series) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT).title(title).xAxisTitle("epoch")
                 .yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         for (Map.Entry<String, List<Double>> e : series.entrySet()) {
             List<Double> ys = e.getValue();

@@ -17,10 +17,12 @@ import java.util.Map;
 
 /**
  * The project's main job: trains the reference MLP or CNN on Fashion-MNIST and prints, as its last line,
- * {@code RESULT model=... backend=... workers=... epochs=... test_accuracy=... train_samples_per_sec=... seconds=...}.
+ * {@code RESULT model=... backend=... workers=... epochs=... test_accuracy=... train_samples_per_sec=... seconds=...}
+ * (with {@code --workers N >= 1}, through {@code KerasEstimator} on an embedded {@code local[N]} Spark, plus
+ * {@code allreduce_ms_per_step=... step_ms=...}).
  *
  * <pre>
- * bin/fashion-mnist --model mlp --epochs 10 --batch-size 128 --backend pytorch --workers 0
+ * bin/fashion-mnist --model mlp --epochs 10 --batch-size 128 --backend pytorch --workers 2
  * </pre>
  */
 public final class FashionMnistMain {
@@ -30,7 +32,8 @@ public final class FashionMnistMain {
               --epochs N             epochs (default 10)
               --batch-size B         samples per step (default 128)
               --backend pytorch      Keras backend (default pytorch; also: torch)
-              --workers N            0 = local fit in this JVM (default 0)
+              --workers N            Spark workers (embedded local[N]) training through KerasEstimator;
+                                     0 = plain local fit in this JVM (default 2)
               --train-limit N        use the first N training images (default all 60000)
               --threads T            engine threads (default: all cores)
               --seed S               random seed (default 42)
@@ -56,7 +59,7 @@ public final class FashionMnistMain {
         int epochs = intOpt(opts, "epochs", 10);
         int batchSize = intOpt(opts, "batch-size", 128);
         String backend = opts.getOrDefault("backend", "pytorch");
-        int workers = intOpt(opts, "workers", 0);
+        int workers = intOpt(opts, "workers", 2);
         int trainLimit = intOpt(opts, "train-limit", Integer.MAX_VALUE);
         int threads = intOpt(opts, "threads", Runtime.getRuntime().availableProcessors());
         long seed = intOpt(opts, "seed", 42);
@@ -65,11 +68,12 @@ public final class FashionMnistMain {
         if (!modelName.equals("mlp") && !modelName.equals("cnn")) {
             fail("--model must be mlp or cnn; received " + modelName);
         }
-        if (workers != 0) {
-            fail("--workers " + workers + ": training on Spark workers is not available in this build yet; "
-                    + "use --workers 0 (local fit)");
+        if (workers < 0) {
+            fail("--workers must be 0 (local fit) or a number of Spark workers >= 1; received " + workers);
         }
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        // With Spark workers in this JVM, each worker's engine gets its share of the threads.
+        int engineThreads = workers == 0 ? threads : Math.max(1, threads / workers);
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(engineThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("ai.djl.offline", "true");
         Backends.setDefault(backend);
@@ -83,6 +87,11 @@ public final class FashionMnistMain {
         Sequential model = cnn ? ReferenceModels.cnn() : ReferenceModels.mlp();
         if (verbose > 0) {
             model.summary();
+        }
+        if (workers > 0) {
+            SparkFashionMnist.run(model, modelName, d, epochs, batchSize, workers, seed, verbose);
+            model.close();
+            return;
         }
         long t0 = System.nanoTime();
         model.fit(xTrain, d.yTrain(), new FitOptions().epochs(epochs).batchSize(batchSize).verbose(verbose)

@@ -139,12 +139,13 @@ public final class Trainer implements AutoCloseable {
 
     private History loop(BatchDataset data, BatchDataset validation, FitOptions o) {
         History history = new History();
-        List<Callback> callbacks = new ArrayList<>();
+        // Keras's order: the user's callbacks, then History, then the progress bar, so values callbacks add to the
+        // logs (learning_rate) are recorded and shown.
+        List<Callback> callbacks = new ArrayList<>(o.callbacksList());
         callbacks.add(history);
         if (o.verbose() > 0) {
             callbacks.add(new ProgbarLogger(o.verbose()));
         }
-        callbacks.addAll(o.callbacksList());
         long steps = o.stepsPerEpochValue() > 0 ? o.stepsPerEpochValue() : data.numBatches();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("epochs", o.epochs());

@@ -194,8 +194,8 @@ final class TfNn implements NnOps {
             long[] wsz = wd.clone();
             ws[wd.length - 1] = g * outPer;
             wsz[wd.length - 1] = outPer;
-            Output<?> xg = b.op("Slice", in, b.constLongs(xs), b.constLongs(xsz));
-            Output<?> wg = b.op("Slice", w, b.constLongs(ws), b.constLongs(wsz));
+            Output<?> xg = b.op("Slice", in, b.constInts(TfNumpy.toInts(xs)), b.constInts(TfNumpy.toInts(xsz)));
+            Output<?> wg = b.op("Slice", w, b.constInts(TfNumpy.toInts(ws)), b.constInts(TfNumpy.toInts(wsz)));
             parts[g] = convNd(xg, wg, strides, padding, dilation);
         }
         Output<?> axis = b.constInt(rank - 1);
@@ -205,21 +205,59 @@ final class TfNn implements NnOps {
         }).output(0);
     }
 
-    private Output<?> convNd(Output<?> in, Output<?> w, int[] strides, String padding, int[] dilation) {
+    private Output<?> convNd(Output<?> in, Output<?> w, int[] strides, String padding, int[] dilationRate) {
+        Output<?> kernel = dilate(w, dilationRate);
+        int[] dilation = ones(dilationRate.length);
+        Output<?> wk = kernel;
         String type = strides.length == 3 ? "Conv3D" : "Conv2D";
         return b.op(type, ob -> {
             ob.setAttr("strides", nhwc(strides));
             ob.setAttr("padding", pad(padding));
             ob.setAttr("dilations", nhwc(dilation));
             ob.setAttr("data_format", strides.length == 3 ? "NDHWC" : "NHWC");
-        }, in, w);
+        }, in, wk);
+    }
+
+    private static int[] ones(int n) {
+        int[] r = new int[n];
+        java.util.Arrays.fill(r, 1);
+        return r;
+    }
+
+    /**
+     * The kernel with {@code d - 1} zeros between its taps on each spatial axis. TensorFlow's C++ gradients of
+     * Conv2D (the ones {@code Graph.addGradients} uses) ignore the {@code dilations} attribute, so a dilated
+     * convolution runs as an undilated one with a dilated kernel: the same "same" padding (TensorFlow pads for the
+     * effective kernel size either way) and exact gradients, at {@code d^2} the multiplies.
+     */
+    private Output<?> dilate(Output<?> w, int[] dilation) {
+        Output<?> r = w;
+        for (int i = 0; i < dilation.length; i++) {
+            int d = dilation[i];
+            if (d == 1) {
+                continue;
+            }
+            long[] dims = r.shape().asArray();
+            int rank = dims.length;
+            Output<?> e = b.op("ExpandDims", r, b.constInt(i + 1));
+            long[][] pad = new long[rank + 1][2];
+            pad[i + 1][1] = d - 1;
+            Output<?> padded = np.padOutput(e, pad, 0, Tf.dtype(r.dataType()));
+            long[] merged = dims.clone();
+            merged[i] = dims[i] * d;
+            Output<?> flat = b.op("Reshape", padded, b.constLongs(merged));
+            long[] size = dims.clone();
+            size[i] = (dims[i] - 1) * d + 1;
+            r = b.op("Slice", flat, b.constInts(new int[rank]), b.constInts(TfNumpy.toInts(size)));
+        }
+        return r;
     }
 
     @Override
     public Tensor convTranspose(Tensor x, Tensor kernel, int[] strides, String padding, int[] outputPadding,
             int[] dilationRate) {
         Output<?> in = b.in(x);
-        Output<?> w = b.in(kernel);
+        Output<?> w = dilate(b.in(kernel), dilationRate);
         int spatial = strides.length;
         long[] xd = x.shape().dims();
         long[] kd = kernel.shape().dims();
@@ -240,13 +278,13 @@ final class TfNn implements NnOps {
             outShape[i + 1] = out;
         }
         int[] s = strides;
-        int[] d = dilationRate;
+        int[] d = ones(spatial);
         long[] os = outShape;
         if (spatial == 1) {
             in = b.op("ExpandDims", in, b.constInt(1));
             w = b.op("ExpandDims", w, b.constInt(0));
             s = with1(strides);
-            d = with1(dilationRate);
+            d = with1(ones(1));
             os = new long[] {outShape[0], 1, outShape[1], outShape[2]};
         }
         String type = s.length == 3 ? "Conv3DBackpropInputV2" : "Conv2DBackpropInput";

@@ -376,18 +376,28 @@ final class TfNumpy implements NumpyOps {
 
     Output<?> padOutput(Output<?> x, long[][] padWidth, double constant, DType dtype) {
         int rank = padWidth.length;
-        long[] flat = new long[2 * rank];
+        // int32 paddings: TensorFlow's C++ Pad gradient slices them with int32 bounds.
+        int[] flat = new int[2 * rank];
         for (int i = 0; i < rank; i++) {
-            flat[2 * i] = padWidth[i][0];
-            flat[2 * i + 1] = padWidth[i][1];
+            flat[2 * i] = Math.toIntExact(padWidth[i][0]);
+            flat[2 * i + 1] = Math.toIntExact(padWidth[i][1]);
         }
-        Output<?> paddings = b.op("Reshape", b.constLongs(flat), b.constLongs(rank, 2));
+        Output<?> paddings = b.op("Reshape", b.constInts(flat), b.constInts(rank, 2));
         return b.op("PadV2", x, paddings, b.constScalar(constant, dtype));
     }
 
     @Override
     public Tensor slice(Tensor x, long[] start, long[] size) {
-        return b.wrap(b.op("Slice", b.in(x), b.constLongs(start), b.constLongs(size)));
+        // int32 bounds: TensorFlow's C++ Slice gradient builds int32 shapes and cannot mix them with int64.
+        return b.wrap(b.op("Slice", b.in(x), b.constInts(toInts(start)), b.constInts(toInts(size))));
+    }
+
+    static int[] toInts(long[] v) {
+        int[] r = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = Math.toIntExact(v[i]);
+        }
+        return r;
     }
 
     Output<?> fill(Shape shape, double value, DType dtype) {

@@ -101,6 +101,56 @@ class TfBackendTest {
     }
 
     @Test
+    void anUpdateInsideTheDifferentiatedFunctionRunsOnce() {
+        try (Variable w = new Variable("w", NdArray.of(new float[] {2}), true);
+                Variable moving = new Variable("m", NdArray.of(new float[] {0}), false)) {
+            StepFunction step = Backends.current().core().compile("bn_like", in -> {
+                GradientResult r = Backends.current().core().valueAndGrad(() -> {
+                    moving.assign(Ops.add(Ops.multiply(moving.value(), 0.99), Ops.multiply(in.get(0), 0.01)));
+                    return Ops.sum(Ops.multiply(w.value(), in.get(0)));
+                }, List.of(w));
+                return List.of(r.value(), r.gradients().get(0));
+            }, false);
+            try (Scope s = Backends.current().core().newScope()) {
+                step.apply(List.of(Ops.convertToTensor(NdArray.of(new float[] {1}))));
+            }
+            assertEquals(0.01, moving.numpy().getDouble(0), 1e-7);
+        }
+    }
+
+    @Test
+    void batchNormalizationMovingMeanMovesOnce() {
+        NdArray x = NdArray.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2);
+        io.sparkkeras.layers.BatchNormalization bn = new io.sparkkeras.layers.BatchNormalization();
+        bn.buildFor(x.shape());
+        try (Variable xv = new Variable("x", x, true)) {
+            List<Variable> vars = new java.util.ArrayList<>(bn.trainableWeights());
+            vars.add(xv);
+            StepFunction step = Backends.current().core().compile("bn", in -> {
+                GradientResult r = Backends.current().core().valueAndGrad(
+                        () -> Ops.sum(bn.apply(xv.value(), true)), vars);
+                return List.of(r.value());
+            }, false);
+            try (Scope s = Backends.current().core().newScope()) {
+                step.apply(List.of(Ops.convertToTensor(NdArray.of(new float[] {1}))));
+            }
+            java.util.Iterator<org.tensorflow.GraphOperation> it =
+                    ((TfBackend) Backends.current()).graph().operations();
+            int assigns = 0;
+            while (it.hasNext()) {
+                org.tensorflow.GraphOperation op = it.next();
+                if (op.type().startsWith("Assign") && op.name().startsWith("bn")) {
+                    assigns++;
+                    System.out.println("ASSIGN " + op.name() + " " + op.type());
+                }
+            }
+            assertEquals(2, assigns);
+            assertArrayEquals(new float[] {0.04f, 0.05f}, bn.movingMean().numpy().toFloatArray(), 1e-6f);
+        }
+        bn.close();
+    }
+
+    @Test
     void symbolicTensorsDoNotEscapeTheirTrace() {
         Tensor[] leaked = new Tensor[1];
         StepFunction step = Backends.current().core().compile("leak", in -> {

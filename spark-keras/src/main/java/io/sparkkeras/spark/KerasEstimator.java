@@ -80,6 +80,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     /** The model to train, as bytes (not a Param: it is no JSON value); set by {@link #setModel}. */
     private byte[] modelBytes;
     private ModelInfo modelInfo;
+    /** Test-only fault injection (see {@link TrainSpec#fault}). */
+    private String fault;
+    private int faultRank = -1;
 
     public KerasEstimator() {
         this(Identifiable$.MODULE$.randomUID("kerasEstimator"));
@@ -324,6 +327,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         spec.learningRate = getLearningRate();
         spec.loss = getLoss().isEmpty() ? null : getLoss();
         spec.metrics = isSet(metrics) ? Arrays.asList(getMetrics()) : null;
+        spec.fault = fault;
+        spec.faultRank = faultRank;
         spec.jobId = "keras-" + uid + "-" + Long.toHexString(System.nanoTime());
         spec.jobSecret = new byte[32];
         new SecureRandom().nextBytes(spec.jobSecret);
@@ -353,6 +358,13 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         KerasModel model = new KerasModel(uid, trainedBytes, info, summary);
         copyValues(model, new ParamMap());
         return model.setParent(this);
+    }
+
+    /** Test hook: makes rank {@code rank} {@code "throw"} or {@code "hang"} at the end of its first epoch. */
+    KerasEstimator injectFault(String kind, int rank) {
+        this.fault = kind;
+        this.faultRank = rank;
+        return this;
     }
 
     private static void checkSlots(SparkContext sc, int workers) {

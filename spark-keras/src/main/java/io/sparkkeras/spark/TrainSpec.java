@@ -32,6 +32,9 @@ final class TrainSpec implements Serializable {
     double learningRate;
     String loss;
     List<String> metrics;
+    /** Test-only fault: {@code "throw"} or {@code "hang"} on rank {@link #faultRank} at the end of epoch 1. */
+    String fault;
+    int faultRank = -1;
     String jobId;
     byte[] jobSecret;
 }

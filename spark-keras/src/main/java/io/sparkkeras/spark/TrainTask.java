@@ -309,6 +309,22 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             this.steps = steps;
         }
 
+        private void injectFault() {
+            if (spec.fault.equals("throw")) {
+                throw new IllegalStateException("injected fault: rank " + rank + " fails at the end of an epoch");
+            }
+            // "hang": a silent peer (stuck, or a JVM stopped without closing its connections).
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            throw new IllegalStateException("injected fault: rank " + rank + " stopped hanging");
+        }
+
         @Override
         public void onEpochBegin(int epoch, Map<String, Double> logs) {
             epochStartNs = System.nanoTime();
@@ -317,6 +333,9 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
 
         @Override
         public void onEpochEnd(int epoch, Map<String, Double> logs) {
+            if (spec.fault != null && rank == spec.faultRank) {
+                injectFault();
+            }
             List<String> keys = new ArrayList<>(logs.keySet());
             float[] values = new float[keys.size()];
             for (int i = 0; i < values.length; i++) {

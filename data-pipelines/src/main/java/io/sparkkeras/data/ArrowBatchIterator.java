@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <p>The consumer thread owns this iterator; the producer thread owns the row stream (and its shuffle buffer).
  */
 final class ArrowBatchIterator implements BatchIterator {
-    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final Object END = new Object();
 
     private final ArrowDataset dataset;
@@ -300,6 +300,8 @@ final class ArrowBatchIterator implements BatchIterator {
         }
         RuntimeException failure = null;
         if (producer != null) {
+            // Unblock a producer waiting for queue space; one waiting for a free root wakes within POLL_NS.
+            ready.clear();
             try {
                 producer.join(TimeUnit.NANOSECONDS.toMillis(timeoutNs));
             } catch (InterruptedException e) {

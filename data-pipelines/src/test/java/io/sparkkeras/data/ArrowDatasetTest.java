@@ -190,6 +190,24 @@ class ArrowDatasetTest {
     }
 
     @Test
+    void closingAnEpochEarlyStopsThePrefetchThreadAndFreesItsBatches() {
+        try (ArrowDataset d = ArrowDataset.builder(table).batchSize(10).shuffle(true).shuffleBufferRows(200)
+                .prefetch(3).allocator(allocator).build()) {
+            for (int epoch = 0; epoch < 20; epoch++) {
+                BatchIterator it = d.iterator(epoch);
+                for (int i = 0; i < epoch % 4; i++) {
+                    it.next().close();
+                }
+                it.close();
+                assertEquals(0, d.allocatedBytes(), "epoch " + epoch);
+            }
+            long threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("spark-keras-prefetch")).count();
+            assertEquals(0, threads);
+        }
+    }
+
+    @Test
     void unclosedBatchesAndClosedIterators() {
         try (ArrowDataset d = ArrowDataset.builder(table).batchSize(10).prefetch(0).allocator(allocator).build()) {
             BatchIterator it = d.iterator(0);

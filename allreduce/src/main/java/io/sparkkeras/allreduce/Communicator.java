@@ -758,7 +758,8 @@ public final class Communicator implements AutoCloseable
 
         /**
          * @param supplier idle strategy for the caller's waits. Defaults to a backoff that spins long, or yields
-         *                 early when a UDP ring's driver runs on its own thread.
+         *                 at once when this host has more ranks than cores or a UDP ring's driver runs on its own
+         *                 thread.
          * @return this
          */
         public Context idleStrategy(final Supplier<IdleStrategy> supplier)
@@ -786,8 +787,17 @@ public final class Communicator implements AutoCloseable
             }
             // IPC, or UDP with the driver run inline: the bytes arrive without another thread of ours, so spin long
             // before yielding. UDP with a driver thread: yield early to leave it the core (small machines starve it).
-            return ringUsesUdp() && !invokeDriverInline ? new BackoffIdleStrategy(50, 2_000, 1_000, 20_000)
-                : new BackoffIdleStrategy(20_000, 1_000, 1_000, 50_000);
+            // More ranks on this host than cores: a spinning rank holds the core its peer needs, so yield at once.
+            int localRanks = 0;
+            for (final Endpoint endpoint : endpoints)
+            {
+                localRanks += endpoint.host().equals(endpoints.get(rank).host()) ? 1 : 0;
+            }
+            if (localRanks > Runtime.getRuntime().availableProcessors() || (ringUsesUdp() && !invokeDriverInline))
+            {
+                return new BackoffIdleStrategy(10, 5_000, 1_000, 20_000);
+            }
+            return new BackoffIdleStrategy(20_000, 1_000, 1_000, 50_000);
         }
 
         boolean ringUsesUdp()

@@ -77,7 +77,8 @@ class CommunicatorProcessTest
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void foreignPublisherDuringAllreduceDoesNotChangeResults() throws Exception
     {
-        final File foreignDir = DriverDirectories.newDirectory(DriverDirectories.defaultBaseDirectory());
+        final File foreignBase = RankGroup.newBaseDirectory("foreign-udp");
+        final File foreignDir = DriverDirectories.newDirectory(foreignBase);
         try (ProcessGroup group = new ProcessGroup(2, Transport.UDP, "exact", 20_000, "128m");
             MediaDriver driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(foreignDir.getPath())
                 .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
@@ -149,7 +150,7 @@ class CommunicatorProcessTest
         }
         finally
         {
-            IoUtil.delete(foreignDir, true);
+            IoUtil.delete(foreignBase, true);
         }
     }
 }

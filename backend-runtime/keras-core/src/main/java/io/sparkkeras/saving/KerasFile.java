@@ -60,7 +60,7 @@ public final class KerasFile {
     /** Writes {@code model} to {@code path}; the file is replaced only once the new one is complete. */
     static void save(Model model, Path path) throws IOException {
         byte[] config = JSON.writeValueAsBytes(Serialization.serializeModel(model));
-        byte[] metadata = JSON.writeValueAsBytes(Map.of("keras_version", KERAS_VERSION,
+        byte[] metadata = JSON.writeValueAsBytes(io.sparkkeras.utils.Configs.of("keras_version", KERAS_VERSION,
                 "date_saved", LocalDateTime.now().format(DATE)));
         byte[] weights = h5Bytes(H5Weights.save(model));
         Path dir = path.toAbsolutePath().getParent();

@@ -11,12 +11,14 @@ import io.sparkkeras.utils.RandomSeeds;
 import java.util.Locale;
 
 /**
- * Training throughput of the reference models, one epoch each: (a) our {@code fit}, (b) a hand-written DJL loop of
- * the same model, both in this JVM on the same threads. {@code bin/bench-fit} adds (c) plain PyTorch and prints the
- * ratios. Prints {@code RESULT path=keras|djl model=mlp|cnn samples_per_sec=...} lines.
+ * Training throughput of the reference models, one epoch each: (a) our {@code fit}, (b) a hand-written loop of
+ * the same model on the same engine (DJL for {@code --backend torch}, TensorFlow Java for {@code --backend
+ * tensorflow}), both in this JVM on the same threads. {@code bin/bench-fit} adds (c) plain PyTorch and prints the
+ * ratios. Prints {@code RESULT path=keras|djl|tf model=mlp|cnn samples_per_sec=...} lines ({@code path=keras-tf}
+ * for our fit on tensorflow).
  *
  * <pre>
- * java ... io.sparkkeras.benchmarks.BenchFit --models mlp,cnn --threads 2
+ * java ... io.sparkkeras.benchmarks.BenchFit --models mlp,cnn --threads 2 --backend torch|tensorflow|both
  * </pre>
  */
 public final class BenchFit {
@@ -28,19 +30,22 @@ public final class BenchFit {
         int threads = 2;
         int limit = 60000;
         int batch = 128;
+        String backends = "torch";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--models" -> models = args[i + 1];
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--train-limit" -> limit = Integer.parseInt(args[i + 1]);
                 case "--batch-size" -> batch = Integer.parseInt(args[i + 1]);
+                case "--backend" -> backends = args[i + 1].equals("both") ? "torch,tensorflow" : args[i + 1];
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]);
             }
         }
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("ai.djl.offline", "true");
-        Backends.setDefault("torch");
+        System.setProperty("sparkkeras.tensorflow.intra_op_threads", Integer.toString(threads));
+        System.setProperty("sparkkeras.tensorflow.inter_op_threads", Integer.toString(threads));
         RandomSeeds.setRandomSeed(42);
 
         FashionMnist.Data d = FashionMnist.loadData(FashionMnist.DEFAULT_DIR, limit, 1);
@@ -49,6 +54,42 @@ public final class BenchFit {
         float[] xf = x.toFloatArray();
         int[] y = d.yTrain().toIntArray();
         for (String m : models.split(",")) {
+            for (String backend : backends.split(",")) {
+                if (backend.equals("torch") || backend.equals("pytorch")) {
+                    benchTorch(m, threads, batch, x, d, xf, y, n);
+                } else {
+                    benchTensorflow(m, threads, batch, x, d, xf, y, n);
+                }
+            }
+        }
+    }
+
+    /** Our fit on tensorflow against the hand-written TensorFlow Java loop. */
+    private static void benchTensorflow(String m, int threads, int batch, NdArray x, FashionMnist.Data d, float[] xf,
+            int[] y, int n) {
+        boolean cnn = m.equals("cnn");
+        int warmup = 20;
+        double keras;
+        try (Backends.Selection s = Backends.use("tensorflow")) {
+            Sequential model = cnn ? ReferenceModels.cnn() : ReferenceModels.mlp();
+            NdArray xs = cnn ? x.reshape(n, 28, 28, 1) : x;
+            // The warm-up also traces the last, smaller batch's signature, so the timed epoch traces nothing.
+            int w = Math.min(n, warmup * batch + n % batch);
+            model.fit(xs.rows(0, w), d.yTrain().rows(0, w), new FitOptions().epochs(1).batchSize(batch).verbose(0));
+            long t0 = System.nanoTime();
+            model.fit(xs, d.yTrain(), new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(42));
+            keras = n / ((System.nanoTime() - t0) / 1e9);
+            model.close();
+        }
+        double tf = TfLoop.train(cnn, xf, y, n, batch, warmup, threads);
+        System.out.printf(Locale.ROOT, "RESULT path=keras-tf model=%s threads=%d samples_per_sec=%.0f%n", m, threads, keras);
+        System.out.printf(Locale.ROOT, "RESULT path=tf model=%s threads=%d samples_per_sec=%.0f%n", m, threads, tf);
+        System.out.printf(Locale.ROOT, "RATIO model=%s keras-tf/tf=%.3f%n", m, keras / tf);
+    }
+
+    private static void benchTorch(String m, int threads, int batch, NdArray x, FashionMnist.Data d, float[] xf,
+            int[] y, int n) {
+        try (Backends.Selection s = Backends.use("torch")) {
             boolean cnn = m.equals("cnn");
             int warmup = 20;
             // (a) our fit: a short warm-up fit, then one timed epoch.

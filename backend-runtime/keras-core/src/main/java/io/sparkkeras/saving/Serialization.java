@@ -352,10 +352,51 @@ public final class Serialization {
                 return e.fromConfig().apply(map(m.get("config"), "metric config"));
             }
             Object cls = m.get("class_name");
-            return Metrics.get(cls instanceof String c ? toSnakeCase(c) : String.valueOf(cls));
+            Map<String, Object> config = map(m.get("config"), "metric config");
+            Metric built = cls instanceof String c ? builtInMetric(c, config) : null;
+            return built != null ? built : Metrics.get(cls instanceof String c ? toSnakeCase(c) : String.valueOf(cls));
         }
         throw new IllegalArgumentException("compile_config `metrics` entries must be string ids or serialized "
                 + "metrics. Received: " + o);
+    }
+
+    /**
+     * A built-in metric by Keras class name: its static {@code fromConfig(Map)}, else its {@code (String name)}
+     * constructor; {@code null} if there is no such class.
+     */
+    private static Metric builtInMetric(String className, Map<String, Object> config) {
+        if (!className.matches("[A-Z][A-Za-z0-9]*")) {
+            return null;
+        }
+        Class<?> c;
+        try {
+            c = Class.forName("io.sparkkeras.metrics." + className);
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+        if (!Metric.class.isAssignableFrom(c)) {
+            return null;
+        }
+        try {
+            try {
+                java.lang.reflect.Method f = c.getMethod("fromConfig", Map.class);
+                if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                    return (Metric) f.invoke(null, config);
+                }
+            } catch (NoSuchMethodException e) {
+                // fall through to the name constructor
+            }
+            if (config.get("name") instanceof String name) {
+                return (Metric) c.getConstructor(String.class).newInstance(name);
+            }
+            return (Metric) c.getConstructor().newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable t = e.getCause();
+            throw t instanceof RuntimeException r ? r : new IllegalArgumentException("Cannot rebuild metric "
+                    + className + ": " + t, t);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
     }
 
     // ---- optimizers

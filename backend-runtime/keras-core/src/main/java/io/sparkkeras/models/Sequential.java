@@ -135,8 +135,13 @@ public class Sequential extends Model {
     @Override
     public Map<String, Object> getConfig() {
         List<Object> layers = new ArrayList<>();
+        Shape built = builtInputShape();
         if (inputLayer != null) {
             layers.add(Serialization.serialize(inputLayer));
+        } else if (built != null) {
+            // Built by its first batch: Keras's build(input_shape) would have added this InputLayer.
+            layers.add(Configs.serialized("keras.layers", "InputLayer", Configs.of("batch_shape", built.toList(),
+                    "dtype", dtype().kerasName(), "sparse", false, "ragged", false, "name", name() + "_input")));
         }
         for (Layer l : stack) {
             layers.add(Serialization.serialize(l));
@@ -144,10 +149,18 @@ public class Sequential extends Model {
         Map<String, Object> c = Configs.of("name", name(), "trainable", trainable(),
                 "dtype", Configs.serialized("keras", "DTypePolicy", Configs.of("name", dtype().kerasName())),
                 "layers", layers);
-        if (inputLayer != null) {
-            c.put("build_input_shape", inputLayer.shape().prepend(Shape.UNKNOWN).toList());
+        if (built != null) {
+            c.put("build_input_shape", built.toList());
         }
         return c;
+    }
+
+    /** The batch input shape ({@code None} batch) once known: declared by an input, or seen on the first batch. */
+    public final Shape builtInputShape() {
+        if (inputLayer != null) {
+            return inputLayer.shape().prepend(Shape.UNKNOWN);
+        }
+        return buildInputShape() instanceof Shape s && s.rank() > 0 ? s.with(0, Shape.UNKNOWN) : null;
     }
 
     /**

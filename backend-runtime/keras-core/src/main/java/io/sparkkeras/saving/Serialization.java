@@ -98,8 +98,8 @@ public final class Serialization {
 
     private static Map<String, Object> buildConfig(Layer layer) {
         if (layer instanceof Sequential s) {
-            return s.inputLayer() == null ? layer.getBuildConfig()
-                    : Configs.of("input_shape", s.inputLayer().shape().prepend(Shape.UNKNOWN).toList());
+            Shape built = s.builtInputShape();
+            return built == null ? null : Configs.of("input_shape", built.toList());
         }
         if (layer instanceof Model m && m.isFunctional()) {
             return Configs.of("input_shape", null);

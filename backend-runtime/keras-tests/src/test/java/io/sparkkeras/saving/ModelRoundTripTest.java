@@ -131,6 +131,25 @@ class ModelRoundTripTest {
     }
 
     @Test
+    void sequentialBuiltByItsFirstBatchRoundTrips(@TempDir Path dir) {
+        RandomSeeds.setRandomSeed(9);
+        Path file = dir.resolve("lazy.keras");
+        NdArray x = x(4);
+        try (Sequential m = new Sequential(new Dense(5, "relu"), new Dense(3))) {
+            m.compile(new Adam(1e-2), "sparse_categorical_crossentropy", List.of("accuracy"));
+            m.fit(x, y(), oneEpoch());
+            m.save(file);
+            try (Model r = Models.load(file)) {
+                Sequential s = assertInstanceOf(Sequential.class, r);
+                assertEquals(List.of(4L), s.inputLayer().shape().toList());
+                assertArrayEquals(m.predict(x).toFloatArray(), r.predict(x).toFloatArray());
+                assertSameState(m, r);
+                assertEquals(m.getConfig().get("build_input_shape"), r.getConfig().get("build_input_shape"));
+            }
+        }
+    }
+
+    @Test
     void cnnSavesAndLoadsWeightsFiles(@TempDir Path dir) {
         RandomSeeds.setRandomSeed(3);
         NdArray x = NdArray.of(new float[8 * 6 * 6], 8, 6, 6, 1);

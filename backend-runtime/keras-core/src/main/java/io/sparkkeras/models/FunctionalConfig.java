@@ -178,8 +178,19 @@ final class FunctionalConfig {
      * @throws IllegalArgumentException for a config whose calls refer to unknown layers or can never be replayed
      */
     static Model fromConfig(Map<String, Object> config) {
-        List<Map<String, Object>> layersData = maps(config.get("layers"), "layers");
         Map<String, Layer> created = new LinkedHashMap<>();
+        try {
+            return fromConfig(config, created);
+        } catch (RuntimeException e) {
+            for (Layer l : created.values()) {
+                l.close(); // frees the variables of the layers created so far
+            }
+            throw e;
+        }
+    }
+
+    private static Model fromConfig(Map<String, Object> config, Map<String, Layer> created) {
+        List<Map<String, Object>> layersData = maps(config.get("layers"), "layers");
         Map<Layer, List<List<KerasTensor>>> outputsOf = new IdentityHashMap<>();
         Map<Layer, Deque<Object>> pending = new IdentityHashMap<>();
         for (Map<String, Object> data : layersData) {
@@ -192,10 +203,12 @@ final class FunctionalConfig {
                         + abbreviate(data));
             }
             Layer layer = Serialization.deserializeLayer(data);
-            if (created.put(n, layer) != null) {
+            if (created.containsKey(n)) {
+                layer.close();
                 throw new IllegalArgumentException("The Functional config names layer '" + n + "' twice; all layer "
                         + "names must be unique");
             }
+            created.put(n, layer);
             List<List<KerasTensor>> outs = new ArrayList<>();
             if (layer instanceof InputLayer in) {
                 outs.add(List.of(in.output()));

@@ -175,6 +175,20 @@ public class Sequential extends Model {
         }
         Object name = config.get("name");
         Sequential model = new Sequential(name instanceof String s ? s : null);
+        try {
+            addFromConfig(model, list, config);
+        } catch (RuntimeException e) {
+            model.close(); // frees the variables of the layers created so far
+            throw e;
+        }
+        if (Boolean.FALSE.equals(config.get("trainable"))) {
+            model.setTrainable(false);
+        }
+        return model;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void addFromConfig(Sequential model, List<?> list, Map<String, Object> config) {
         boolean first = true;
         for (Object o : list) {
             if (!(o instanceof Map)) {
@@ -187,11 +201,12 @@ public class Sequential extends Model {
                 model.add(new InputLayer(Shape.of((List<Number>) shape).dropFirst()));
             }
             first = false;
-            model.add(l);
+            try {
+                model.add(l);
+            } catch (RuntimeException e) {
+                l.close();
+                throw e;
+            }
         }
-        if (Boolean.FALSE.equals(config.get("trainable"))) {
-            model.setTrainable(false);
-        }
-        return model;
     }
 }

@@ -222,12 +222,18 @@ public final class Serialization {
     public static Model deserializeModel(Map<String, Object> serialized) {
         Layer l = deserializeLayer(serialized);
         if (!(l instanceof Model m)) {
+            l.close();
             throw new IllegalArgumentException("Expected a model (Sequential, Functional or a registered Model), "
                     + "but config.json holds a " + serialized.get("class_name") + " named '" + l.name() + "'");
         }
         Object cc = serialized.get("compile_config");
         if (cc != null) {
-            compileFromConfig(m, map(cc, "compile_config"));
+            try {
+                compileFromConfig(m, map(cc, "compile_config"));
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
         }
         return m;
     }

@@ -23,7 +23,11 @@ final class TorchVariable implements VariableState {
 
     TorchVariable(TorchBackend backend, NdArray initial, boolean trainable) {
         this.backend = backend;
-        this.array = backend.variablesManager().create(initial.buffer(), Torch.shape(initial.shape()),
+        // DJL wraps a direct buffer without copying: give the variable its own memory, or training would write
+        // into the caller's array (setWeights, an initializer's output).
+        NdArray own = NdArray.zeros(initial.dtype(), initial.shape());
+        own.buffer().put(initial.buffer());
+        this.array = backend.variablesManager().create(own.buffer(), Torch.shape(initial.shape()),
                 Torch.dataType(initial.dtype()));
         if (trainable) {
             array.setRequiresGradient(true);
@@ -50,7 +54,7 @@ final class TorchVariable implements VariableState {
         check();
         NDArray src = detached(t);
         if (dims.length == 0) {
-            array.set(src.toType(array.getDataType(), false).toByteBuffer());
+            array.set(ownCopy(src.toType(array.getDataType(), false).toByteBuffer()));
         } else {
             JniUtils.indexSet((PtNDArray) array, (PtNDArray) src.toType(array.getDataType(), false), zeros, dims, ones);
         }
@@ -82,7 +86,17 @@ final class TorchVariable implements VariableState {
     @Override
     public void assign(NdArray v) {
         check();
-        array.set(v.buffer());
+        array.set(ownCopy(v.buffer()));
+    }
+
+    /**
+     * DJL's {@code set} of a direct buffer makes the tensor use that buffer as its storage, so hand it memory only
+     * this variable holds: never the caller's array, nor a view of a step tensor that dies with its scope.
+     */
+    private static java.nio.ByteBuffer ownCopy(java.nio.ByteBuffer src) {
+        java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocateDirect(src.remaining()).order(java.nio.ByteOrder.nativeOrder());
+        copy.put(src.duplicate()).flip();
+        return copy;
     }
 
     @Override

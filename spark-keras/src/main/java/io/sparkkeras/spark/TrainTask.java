@@ -314,8 +314,11 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                 throw new IllegalStateException("injected fault: rank " + rank + " fails at the end of an epoch");
             }
             // "hang": a silent peer (stuck, or a JVM stopped without closing its connections).
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+            // It ends when Spark kills the task (the stage failed) or after 3 timeouts, so it never holds a slot.
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            long deadline = System.nanoTime() + 3 * TimeUnit.SECONDS.toNanos(spec.timeoutSeconds);
+            while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()
+                    && (task == null || !task.isInterrupted())) {
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {

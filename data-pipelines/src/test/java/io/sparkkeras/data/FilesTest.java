@@ -20,7 +20,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,7 +66,7 @@ class FilesTest {
     @Test
     void fashionMnistTestSplitMatchesTheRawBytes() throws IOException {
         Path dir = FashionMnist.DEFAULT_DIR;
-        Assumptions.assumeTrue(Files.exists(FashionMnist.Split.TEST.images(dir)), "dataset-fashion-mnist missing");
+        Assertions.assertTrue(Files.exists(FashionMnist.Split.TEST.images(dir)), "Fashion-MNIST not found: apt-get install dataset-fashion-mnist");
         byte[] raw;
         byte[] labels;
         try (DataInputStream in = new DataInputStream(new GZIPInputStream(

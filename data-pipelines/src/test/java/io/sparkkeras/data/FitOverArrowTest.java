@@ -10,7 +10,7 @@ import io.sparkkeras.models.FitOptions;
 import io.sparkkeras.models.Sequential;
 import io.sparkkeras.optimizers.Adam;
 import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,8 +29,8 @@ class FitOverArrowTest {
 
     @Test
     void mlpLearnsFashionMnistFromArrowBatches() {
-        Assumptions.assumeTrue(Files.exists(FashionMnist.Split.TEST.images(FashionMnist.DEFAULT_DIR)),
-                "dataset-fashion-mnist missing");
+        Assertions.assertTrue(Files.exists(FashionMnist.Split.TEST.images(FashionMnist.DEFAULT_DIR)),
+                "Fashion-MNIST not found: apt-get install dataset-fashion-mnist");
         Backends.setDefault("pytorch");
         try (RootAllocator allocator = new RootAllocator()) {
             try (ArrowTable images = FashionMnist.load(allocator, FashionMnist.Split.TEST);

@@ -1,10 +1,5 @@
 package io.sparkkeras.metrics;
 
-import io.sparkkeras.backend.Shape;
-import io.sparkkeras.backend.Tensor;
-import io.sparkkeras.backend.Variable;
-import io.sparkkeras.utils.Configs;
-
 import java.util.Map;
 
 /**
@@ -19,13 +14,7 @@ import java.util.Map;
  * m.result();   // 2 / 3
  * }</pre>
  */
-public final class Precision extends Metric {
-    private final Object initThresholds;
-    private final Integer topK;
-    private final Integer classId;
-    private final float[] thresholds;
-    private final Variable truePositives;
-    private final Variable falsePositives;
+public final class Precision extends ThresholdRatio {
 
     /** Threshold 0.5. */
     public Precision() {
@@ -38,51 +27,11 @@ public final class Precision extends Metric {
     }
 
     private Precision(Builder b) {
-        super(b.name);
-        this.thresholds = b.parsed();
-        this.initThresholds = b.thresholds;
-        this.topK = b.topK;
-        this.classId = b.classId;
-        this.truePositives = addVariable("true_positives", Shape.of(thresholds.length));
-        this.falsePositives = addVariable("false_positives", Shape.of(thresholds.length));
+        super(b, true);
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public void updateState(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
-        ConfusionMatrices.update(truePositives, falsePositives, null, null, yTrue, yPred, sampleWeight,
-                thresholds, topK, classId, false);
-    }
-
-    /** The value at the first threshold. */
-    @Override
-    public double result() {
-        return results()[0];
-    }
-
-    /** The value at each threshold. */
-    public double[] results() {
-        double[] tp = ConfusionMatrices.host(truePositives);
-        double[] other = ConfusionMatrices.host(falsePositives);
-        double[] r = new double[tp.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = ConfusionMatrices.divideNoNan(tp[i], tp[i] + other[i]);
-        }
-        return r;
-    }
-
-    @Override
-    public String direction() {
-        return "up";
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        return Configs.merge(super.getConfig(), Configs.of("thresholds", initThresholds, "top_k", topK,
-                "class_id", classId));
     }
 
     public static Precision fromConfig(Map<String, Object> config) {

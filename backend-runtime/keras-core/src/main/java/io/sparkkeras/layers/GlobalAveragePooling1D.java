@@ -1,7 +1,5 @@
 package io.sparkkeras.layers;
 
-import io.sparkkeras.utils.Configs;
-
 import java.util.Map;
 
 /**
@@ -18,47 +16,19 @@ import java.util.Map;
 public final class GlobalAveragePooling1D extends BaseGlobalPooling {
 
     public GlobalAveragePooling1D() {
-        this(builder());
+        this(null, false);
     }
 
-    private GlobalAveragePooling1D(Builder b) {
-        super(1, b.keepdims, false, b.name);
+    private GlobalAveragePooling1D(String name, boolean keepdims) {
+        super(1, keepdims, false, name);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Optional arguments: {@code name}, {@code keepdims}. */
+    public static Builder<GlobalAveragePooling1D> builder() {
+        return new Builder<>(GlobalAveragePooling1D::new);
     }
 
     public static GlobalAveragePooling1D fromConfig(Map<String, Object> c) {
-        ConvUtils.checkDataFormat(c);
-        GlobalAveragePooling1D p = builder().name((String) c.get("name"))
-                .keepdims(Configs.getBoolean(c, "keepdims", false)).build();
-        p.setTrainable(Configs.getBoolean(c, "trainable", true));
-        return p;
-    }
-
-    /** Builds a {@link GlobalAveragePooling1D} with Keras's optional arguments. */
-    public static final class Builder {
-        private String name;
-        private boolean keepdims;
-
-        private Builder() {
-        }
-
-        /** Defaults to an auto-name, {@code "global_average_pooling1d"}. */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        /** Whether to keep the spatial axes, with length 1. Defaults to {@code false}. */
-        public Builder keepdims(boolean keepdims) {
-            this.keepdims = keepdims;
-            return this;
-        }
-
-        public GlobalAveragePooling1D build() {
-            return new GlobalAveragePooling1D(this);
-        }
+        return BaseGlobalPooling.fromConfig(builder(), c);
     }
 }

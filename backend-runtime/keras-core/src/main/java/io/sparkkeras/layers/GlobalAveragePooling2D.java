@@ -1,7 +1,5 @@
 package io.sparkkeras.layers;
 
-import io.sparkkeras.utils.Configs;
-
 import java.util.Map;
 
 /**
@@ -18,47 +16,19 @@ import java.util.Map;
 public final class GlobalAveragePooling2D extends BaseGlobalPooling {
 
     public GlobalAveragePooling2D() {
-        this(builder());
+        this(null, false);
     }
 
-    private GlobalAveragePooling2D(Builder b) {
-        super(2, b.keepdims, false, b.name);
+    private GlobalAveragePooling2D(String name, boolean keepdims) {
+        super(2, keepdims, false, name);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Optional arguments: {@code name}, {@code keepdims}. */
+    public static Builder<GlobalAveragePooling2D> builder() {
+        return new Builder<>(GlobalAveragePooling2D::new);
     }
 
     public static GlobalAveragePooling2D fromConfig(Map<String, Object> c) {
-        ConvUtils.checkDataFormat(c);
-        GlobalAveragePooling2D p = builder().name((String) c.get("name"))
-                .keepdims(Configs.getBoolean(c, "keepdims", false)).build();
-        p.setTrainable(Configs.getBoolean(c, "trainable", true));
-        return p;
-    }
-
-    /** Builds a {@link GlobalAveragePooling2D} with Keras's optional arguments. */
-    public static final class Builder {
-        private String name;
-        private boolean keepdims;
-
-        private Builder() {
-        }
-
-        /** Defaults to an auto-name, {@code "global_average_pooling2d"}. */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        /** Whether to keep the spatial axes, with length 1. Defaults to {@code false}. */
-        public Builder keepdims(boolean keepdims) {
-            this.keepdims = keepdims;
-            return this;
-        }
-
-        public GlobalAveragePooling2D build() {
-            return new GlobalAveragePooling2D(this);
-        }
+        return BaseGlobalPooling.fromConfig(builder(), c);
     }
 }

@@ -1,7 +1,5 @@
 package io.sparkkeras.layers;
 
-import io.sparkkeras.utils.Configs;
-
 import java.util.Map;
 
 /**
@@ -18,47 +16,19 @@ import java.util.Map;
 public final class GlobalMaxPooling2D extends BaseGlobalPooling {
 
     public GlobalMaxPooling2D() {
-        this(builder());
+        this(null, false);
     }
 
-    private GlobalMaxPooling2D(Builder b) {
-        super(2, b.keepdims, true, b.name);
+    private GlobalMaxPooling2D(String name, boolean keepdims) {
+        super(2, keepdims, true, name);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Optional arguments: {@code name}, {@code keepdims}. */
+    public static Builder<GlobalMaxPooling2D> builder() {
+        return new Builder<>(GlobalMaxPooling2D::new);
     }
 
     public static GlobalMaxPooling2D fromConfig(Map<String, Object> c) {
-        ConvUtils.checkDataFormat(c);
-        GlobalMaxPooling2D p = builder().name((String) c.get("name"))
-                .keepdims(Configs.getBoolean(c, "keepdims", false)).build();
-        p.setTrainable(Configs.getBoolean(c, "trainable", true));
-        return p;
-    }
-
-    /** Builds a {@link GlobalMaxPooling2D} with Keras's optional arguments. */
-    public static final class Builder {
-        private String name;
-        private boolean keepdims;
-
-        private Builder() {
-        }
-
-        /** Defaults to an auto-name, {@code "global_max_pooling2d"}. */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        /** Whether to keep the spatial axes, with length 1. Defaults to {@code false}. */
-        public Builder keepdims(boolean keepdims) {
-            this.keepdims = keepdims;
-            return this;
-        }
-
-        public GlobalMaxPooling2D build() {
-            return new GlobalMaxPooling2D(this);
-        }
+        return BaseGlobalPooling.fromConfig(builder(), c);
     }
 }

@@ -3,9 +3,16 @@ package io.sparkkeras.optimizers;
 import io.sparkkeras.optimizers.OptimizerTesting.Clip;
 import io.sparkkeras.optimizers.OptimizerTesting.Rule;
 import io.sparkkeras.optimizers.schedules.ExponentialDecay;
+import io.sparkkeras.backend.Backends;
+import io.sparkkeras.backend.Scope;
+import io.sparkkeras.backend.Tensor;
+import io.sparkkeras.backend.Variable;
+import io.sparkkeras.ops.Ops;
+import io.sparkkeras.utils.NdArray;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static io.sparkkeras.optimizers.OptimizerTesting.assertClose;
@@ -39,6 +46,31 @@ class AdamTest {
                 w[j] -= m[i][j] * alpha / (Math.sqrt(vv) + eps);
             }
         };
+    }
+
+    @Test
+    void adamIsOneFusedKernelCallPerVariableOnTorch() {
+        // Composed from Ops, one Adam step leaves over a dozen temporaries per variable in the step's scope; the
+        // fused kernel updates the weight and both slots in place. Guards the fast path against a refactor.
+        Variable w = new Variable("dense/kernel", NdArray.of(new float[] {1, 2, 3}), true);
+        try (Adam fused = new Adam(0.1); Adam amsgrad = Adam.builder().learningRate(0.1).amsgrad(true).build()) {
+            int fusedCount = temporariesOfSecondStep(fused, w);
+            int composedCount = temporariesOfSecondStep(amsgrad, w);
+            assertTrue(fusedCount <= 4 && composedCount >= 10, "temporaries per Adam step: fused " + fusedCount
+                    + ", composed (amsgrad) " + composedCount);
+        } finally {
+            w.close();
+        }
+    }
+
+    private static int temporariesOfSecondStep(Optimizer opt, Variable w) {
+        try (Scope s = Backends.current().core().newScope()) {
+            Tensor g = Ops.convertToTensor(NdArray.of(new float[] {0.1f, -0.2f, 0.3f}));
+            opt.apply(List.of(g), List.of(w));
+            int before = s.liveTensors();
+            opt.apply(List.of(g), List.of(w));
+            return s.liveTensors() - before;
+        }
     }
 
     @Test

@@ -49,14 +49,14 @@ class AdamTest {
     }
 
     @Test
-    void adamIsOneFusedKernelCallPerVariableOnTorch() {
-        // Composed from Ops, one Adam step leaves over a dozen temporaries per variable in the step's scope; the
-        // fused kernel updates the weight and both slots in place. Guards the fast path against a refactor.
+    void adamUpdatesInPlaceOnTorch() {
+        // Composed from Ops, one Adam step leaves over a dozen temporaries per variable in the step's scope; torch's
+        // kernel updates the weight and both slots in place. Guards the fast path against a refactor.
         Variable w = new Variable("dense/kernel", NdArray.of(new float[] {1, 2, 3}), true);
         try (Adam fused = new Adam(0.1); Adam amsgrad = Adam.builder().learningRate(0.1).amsgrad(true).build()) {
             int fusedCount = temporariesOfSecondStep(fused, w);
             int composedCount = temporariesOfSecondStep(amsgrad, w);
-            assertTrue(fusedCount <= 4 && composedCount >= 10, "temporaries per Adam step: fused " + fusedCount
+            assertTrue(fusedCount * 3 <= composedCount, "temporaries per Adam step: fused " + fusedCount
                     + ", composed (amsgrad) " + composedCount);
         } finally {
             w.close();

@@ -25,7 +25,7 @@ public final class TorchBackend implements Backend {
     private final TorchNumpy numpy;
     private final TorchNn nn;
     private final TorchRandom random;
-    private final TorchOptimizerKernels kernels = new TorchOptimizerKernels();
+    private final TorchOptimizerKernels kernels = new TorchOptimizerKernels(this);
 
     TorchBackend() {
         Engine engine = Engine.getEngine("PyTorch");

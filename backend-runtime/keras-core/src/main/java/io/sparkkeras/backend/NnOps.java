@@ -40,6 +40,30 @@ public interface NnOps {
     /** N-d convolution, channels_last; {@code kernel} is {@code (k..., in/groups, out)}. */
     Tensor conv(Tensor x, Tensor kernel, int[] strides, String padding, int[] dilationRate, int groups);
 
+    /**
+     * A convolution plus its bias, the body of a conv layer. An engine whose convolution takes the bias (libtorch)
+     * overrides this to save a separate broadcast add per step; by default it is {@code conv} then {@code add}.
+     *
+     * @param bias {@code (out,)}, or {@code null} for none
+     */
+    default Tensor conv(Tensor x, Tensor kernel, Tensor bias, int[] strides, String padding, int[] dilationRate,
+            int groups) {
+        Tensor y = conv(x, kernel, strides, padding, dilationRate, groups);
+        return bias == null ? y : io.sparkkeras.ops.Ops.add(y, bias);
+    }
+
+    /**
+     * {@code x @ kernel + bias}, the body of a Dense layer, with {@code kernel} laid out {@code (in, units)} as
+     * Keras stores it. An engine with a fused affine op (libtorch's {@code linear}: one GEMM that starts from the
+     * bias) overrides this; by default it is {@code matmul} then {@code add}.
+     *
+     * @param bias {@code (units,)}, or {@code null} for none
+     */
+    default Tensor dense(Tensor x, Tensor kernel, Tensor bias) {
+        Tensor y = io.sparkkeras.ops.Ops.matmul(x, kernel);
+        return bias == null ? y : io.sparkkeras.ops.Ops.add(y, bias);
+    }
+
     /** N-d transposed convolution; {@code kernel} is {@code (k..., out, in)} as Keras stores it. */
     Tensor convTranspose(Tensor x, Tensor kernel, int[] strides, String padding, int[] outputPadding,
             int[] dilationRate);

@@ -8,7 +8,6 @@ import io.sparkkeras.backend.Variable;
 import io.sparkkeras.initializers.Initializer;
 import io.sparkkeras.initializers.Initializers;
 import io.sparkkeras.ops.Nn;
-import io.sparkkeras.ops.Ops;
 import io.sparkkeras.utils.Configs;
 
 import java.util.Map;
@@ -96,11 +95,8 @@ public abstract class BaseConv extends Layer {
 
     @Override
     protected Tensor call(Tensor inputs, boolean training) {
-        Tensor x = Nn.conv(inputs, kernel.value(), strides, padding, dilationRate, groups);
-        if (useBias) {
-            x = Ops.add(x, bias.value());
-        }
-        return activation.apply(x);
+        return activation.apply(Nn.conv(inputs, kernel.value(), useBias ? bias.value() : null, strides, padding,
+                dilationRate, groups));
     }
 
     @Override

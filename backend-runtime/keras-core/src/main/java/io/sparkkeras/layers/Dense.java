@@ -7,7 +7,7 @@ import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.backend.Variable;
 import io.sparkkeras.initializers.Initializer;
 import io.sparkkeras.initializers.Initializers;
-import io.sparkkeras.ops.Ops;
+import io.sparkkeras.ops.Nn;
 import io.sparkkeras.utils.Configs;
 
 import java.util.Map;
@@ -86,11 +86,7 @@ public final class Dense extends Layer {
 
     @Override
     protected Tensor call(Tensor inputs, boolean training) {
-        Tensor x = Ops.matmul(inputs, kernel.value());
-        if (useBias) {
-            x = Ops.add(x, bias.value());
-        }
-        return activation.apply(x);
+        return activation.apply(Nn.dense(inputs, kernel.value(), useBias ? bias.value() : null));
     }
 
     @Override

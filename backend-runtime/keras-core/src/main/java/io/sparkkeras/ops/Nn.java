@@ -74,6 +74,23 @@ public final class Nn {
         return Backends.current().nn().conv(x, kernel, strides, padding, dilationRate, groups);
     }
 
+    /** Convolution plus bias ({@code null} for none), fused where the engine can. */
+    public static Tensor conv(Tensor x, Tensor kernel, Tensor bias, int[] strides, String padding,
+            int[] dilationRate, int groups) {
+        return Backends.current().nn().conv(x, kernel, bias, strides, padding, dilationRate, groups);
+    }
+
+    /**
+     * {@code x @ kernel + bias} ({@code bias} may be {@code null}), fused where the engine can.
+     *
+     * <pre>{@code
+     * Tensor h = Nn.relu(Nn.dense(x, kernel, bias));
+     * }</pre>
+     */
+    public static Tensor dense(Tensor x, Tensor kernel, Tensor bias) {
+        return Backends.current().nn().dense(x, kernel, bias);
+    }
+
     public static Tensor convTranspose(Tensor x, Tensor kernel, int[] strides, String padding, int[] outputPadding,
             int[] dilationRate) {
         return Backends.current().nn().convTranspose(x, kernel, strides, padding, outputPadding, dilationRate);

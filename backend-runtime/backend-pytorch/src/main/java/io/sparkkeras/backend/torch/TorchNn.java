@@ -167,6 +167,15 @@ final class TorchNn implements NnOps {
 
     @Override
     public Tensor conv(Tensor x, Tensor kernel, int[] strides, String padding, int[] dilationRate, int groups) {
+        return conv(x, kernel, null, strides, padding, dilationRate, groups);
+    }
+
+    @Override
+    public Tensor conv(Tensor x, Tensor kernel, Tensor bias, int[] strides, String padding, int[] dilationRate,
+            int groups) {
+        if (bias != null && bias.dtype() != x.dtype()) {
+            return NnOps.super.conv(x, kernel, bias, strides, padding, dilationRate, groups);
+        }
         int spatial = strides.length;
         NDArray in = nd(x).transpose(toChannelsFirst(spatial));
         int[] kperm = new int[spatial + 2];
@@ -175,16 +184,41 @@ final class TorchNn implements NnOps {
         for (int i = 0; i < spatial; i++) {
             kperm[i + 2] = i;
         }
-        NDArray w = nd(kernel).transpose(kperm);
+        NDArray w = local(nd(kernel).transpose(kperm));
         int[] k = new int[spatial];
         long[] wd = w.getShape().getShape();
         for (int i = 0; i < spatial; i++) {
             k[i] = (int) wd[i + 2];
         }
         Object[] padded = padSame(in, k, strides, dilationRate, padding, 0);
-        NDArray out = JniUtils.convolution((PtNDArray) padded[0], (PtNDArray) w, null, shape(strides),
+        // The bias goes into libtorch's convolution, which starts its output from it: no separate add.
+        NDArray out = JniUtils.convolution((PtNDArray) padded[0], (PtNDArray) w, bias == null ? null : pt(bias),
+                shape(strides),
                 new ai.djl.ndarray.types.Shape((long[]) padded[1]), shape(dilationRate), groups);
         return t(out.transpose(toChannelsLast(spatial)));
+    }
+
+    @Override
+    public Tensor dense(Tensor x, Tensor kernel, Tensor bias) {
+        if (kernel.shape().rank() != 2 || kernel.dtype() != x.dtype() || bias != null && bias.dtype() != x.dtype()) {
+            return NnOps.super.dense(x, kernel, bias);
+        }
+        // libtorch's linear wants (units, in): the transposed view of Keras's (in, units) kernel, which its GEMM
+        // reads as it is; the bias seeds the output, so a Dense is one native op forward and one GEMM pair back.
+        PtNDArray w = (PtNDArray) local(nd(kernel).transpose());
+        return t(JniUtils.linear(pt(x), w, bias == null ? null : pt(bias)));
+    }
+
+    /**
+     * An intermediate made from a variable: DJL puts it in the variable's long-lived manager, so move it into the
+     * step's scope, or it would stay until the variable is closed.
+     */
+    private NDArray local(NDArray a) {
+        TorchScope scope = TorchScope.current(b);
+        if (a.getManager() != scope.manager()) {
+            a.attach(scope.manager());
+        }
+        return a;
     }
 
     @Override
@@ -217,7 +251,7 @@ final class TorchNn implements NnOps {
             kperm[i + 2] = i;
             flipAxes[i] = i + 2;
         }
-        NDArray w = JniUtils.flip((PtNDArray) nd(kernel).transpose(kperm), flipAxes);
+        NDArray w = local(JniUtils.flip((PtNDArray) local(nd(kernel).transpose(kperm)), flipAxes));
         int[] ones = new int[spatial];
         java.util.Arrays.fill(ones, 1);
         NDArray out = JniUtils.convolution((PtNDArray) in, (PtNDArray) w, null, shape(ones),

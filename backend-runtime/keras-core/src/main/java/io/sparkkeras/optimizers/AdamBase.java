@@ -1,6 +1,6 @@
 package io.sparkkeras.optimizers;
 
-import io.sparkkeras.backend.Backends;
+import io.sparkkeras.backend.OptimizerKernels;
 import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.backend.Variable;
 import io.sparkkeras.ops.Ops;
@@ -23,6 +23,9 @@ abstract class AdamBase extends Optimizer {
     private final List<Variable> momentums = new ArrayList<>();
     private final List<Variable> velocities = new ArrayList<>();
     private final List<Variable> velocityHats = new ArrayList<>();
+    /** The bias correction of the current step, shared by its variables (see {@link #updateStep}). */
+    private Tensor beta1Power;
+    private Tensor beta2Power;
     private Tensor alpha;
 
     AdamBase(Adam.AdamBuilder<?> b) {
@@ -54,15 +57,26 @@ abstract class AdamBase extends Optimizer {
         int i = indexOf(variable);
         Variable m = momentums.get(i);
         Variable v = velocities.get(i);
-        if (!amsgrad && fusedStep(gradient, variable, m, v)) {
+        OptimizerKernels kernels = variable.backend().optimizerKernels();
+        if (!amsgrad && hostFusedStep(kernels, gradient, variable, m, v)) {
             return;
         }
-        if (i == 0 || alpha == null) {
+        if (i == 0 || beta1Power == null) {
             // The bias correction is shared by all variables of one step: compute it once, on the first.
             Tensor t = Ops.add(iterationsValue(), 1.0);
-            Tensor b1p = Ops.power(Ops.scalar(beta1), t);
-            Tensor b2p = Ops.power(Ops.scalar(beta2), t);
-            alpha = Ops.divide(Ops.multiply(learningRate, Ops.sqrt(Ops.subtract(1.0, b2p))), Ops.subtract(1.0, b1p));
+            beta1Power = Ops.power(Ops.scalar(beta1), t);
+            beta2Power = Ops.power(Ops.scalar(beta2), t);
+            alpha = null;
+        }
+        // A graph backend's fused kernel takes the bias correction as tensors, computed in the step (amsgrad has
+        // no fused form there and keeps the composed math).
+        if (!amsgrad && kernels.adam(gradient, variable, m, v, learningRate, beta1Power, beta2Power, beta1, beta2,
+                epsilon)) {
+            return;
+        }
+        if (alpha == null) {
+            alpha = Ops.divide(Ops.multiply(learningRate, Ops.sqrt(Ops.subtract(1.0, beta2Power))),
+                    Ops.subtract(1.0, beta1Power));
         }
         m.assignAdd(Ops.multiply(Ops.subtract(gradient, m.value()), 1 - beta1));
         v.assignAdd(Ops.multiply(Ops.subtract(Ops.square(gradient), v.value()), 1 - beta2));
@@ -80,10 +94,11 @@ abstract class AdamBase extends Optimizer {
      * temporaries per variable become one native call. The bias correction is computed on the host from the host
      * step count, which an eager backend keeps exact.
      */
-    private boolean fusedStep(Tensor gradient, Variable variable, Variable m, Variable v) {
+    private boolean hostFusedStep(OptimizerKernels kernels, Tensor gradient, Variable variable, Variable m,
+            Variable v) {
         double t = hostIterations() + 1;
         double a = hostLearningRate() * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
-        return Backends.current().optimizerKernels().adam(gradient, variable, m, v, a, beta1, beta2, epsilon);
+        return kernels.adam(gradient, variable, m, v, a, beta1, beta2, epsilon);
     }
 
     private Tensor iterationsValue() {

@@ -1,5 +1,6 @@
 package io.sparkkeras.optimizers;
 
+import io.sparkkeras.backend.OptimizerKernels;
 import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.backend.Variable;
 import io.sparkkeras.ops.Ops;
@@ -67,12 +68,19 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void updateStep(Tensor gradient, Variable variable, Tensor learningRate) {
-        Tensor step = Ops.multiply(gradient, learningRate);
+        // A backend's fused kernel does the same math in one op (TensorFlow's ResourceApply*); else compose it.
+        OptimizerKernels kernels = variable.backend().optimizerKernels();
         if (momentum == 0) {
-            variable.assignSub(step);
+            if (!kernels.gradientDescent(gradient, variable, learningRate)) {
+                variable.assignSub(Ops.multiply(gradient, learningRate));
+            }
             return;
         }
         Variable m = momentums.get(indexOf(variable));
+        if (kernels.momentum(gradient, variable, m, learningRate, momentum, nesterov)) {
+            return;
+        }
+        Tensor step = Ops.multiply(gradient, learningRate);
         m.assign(Ops.subtract(Ops.multiply(m.value(), momentum), step));
         if (nesterov) {
             variable.assignAdd(Ops.subtract(Ops.multiply(m.value(), momentum), step));

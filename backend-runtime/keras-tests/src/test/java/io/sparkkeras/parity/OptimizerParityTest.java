@@ -27,7 +27,8 @@ import static io.sparkkeras.parity.Parity.random;
 
 /**
  * Every optimizer: three steps from the same weights with the same gradients give the same weights after each step.
- * On torch Adam runs its fused kernel; on tensorflow the generic Ops math, traced.
+ * On torch Adam runs its fused kernel; on tensorflow Adam (without amsgrad) and SGD trace TensorFlow's fused
+ * {@code ResourceApply*} ops and the rest the generic Ops math.
  */
 @Tag("tensorflow")
 @Tag("torch")
@@ -64,6 +65,7 @@ class OptimizerParityTest {
     @Test
     void sgd() {
         check("SGD", () -> new SGD(0.1));
+        check("SGD momentum", () -> SGD.builder().learningRate(0.1).momentum(0.9).build());
         check("SGD momentum nesterov", () -> SGD.builder().learningRate(0.1).momentum(0.9).nesterov(true).build());
     }
 

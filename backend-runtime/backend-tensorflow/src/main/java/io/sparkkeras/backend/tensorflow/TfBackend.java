@@ -5,6 +5,7 @@ import io.sparkkeras.backend.CoreOps;
 import io.sparkkeras.backend.DType;
 import io.sparkkeras.backend.NnOps;
 import io.sparkkeras.backend.NumpyOps;
+import io.sparkkeras.backend.OptimizerKernels;
 import io.sparkkeras.backend.RandomOps;
 import io.sparkkeras.backend.Tensor;
 import org.tensorflow.EagerSession;
@@ -50,6 +51,7 @@ public final class TfBackend implements Backend {
     private final TfNumpy numpy;
     private final TfNn nn;
     private final TfRandom random;
+    private final TfOptimizerKernels kernels;
 
     TfBackend() {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -68,6 +70,7 @@ public final class TfBackend implements Backend {
         this.numpy = new TfNumpy(this);
         this.nn = new TfNn(this);
         this.random = new TfRandom(this);
+        this.kernels = new TfOptimizerKernels(this);
     }
 
     @Override
@@ -93,6 +96,12 @@ public final class TfBackend implements Backend {
     @Override
     public RandomOps random() {
         return random;
+    }
+
+    /** TensorFlow's fused training ops, used by the optimizers inside traced steps. */
+    @Override
+    public OptimizerKernels optimizerKernels() {
+        return kernels;
     }
 
     // ---- engine state

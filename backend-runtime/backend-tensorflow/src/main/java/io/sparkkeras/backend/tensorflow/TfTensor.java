@@ -25,6 +25,8 @@ final class TfTensor implements Tensor {
     private Output<?> output;
     private org.tensorflow.Tensor value;
     private final boolean ownsValue;
+    /** The variable this tensor reads, for a symbolic variable read (fused optimizer kernels update it in place). */
+    private TfVariable source;
     private Shape shape;
     private DType dtype;
 
@@ -40,6 +42,18 @@ final class TfTensor implements Tensor {
     /** An output of a traced op. */
     static TfTensor symbolic(TfBackend b, TfTrace trace, Output<?> out) {
         return new TfTensor(b, trace, out, null, false);
+    }
+
+    /** A traced read of {@code v}. */
+    static TfTensor read(TfBackend b, TfTrace trace, Output<?> out, TfVariable v) {
+        TfTensor t = new TfTensor(b, trace, out, null, false);
+        t.source = v;
+        return t;
+    }
+
+    /** The variable a symbolic tensor reads, or {@code null} if it is not a variable read. */
+    TfVariable source() {
+        return source;
     }
 
     /** An output of an eager op. */

@@ -16,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The state of one step function being traced into the backend's graph on this thread: what Keras's TensorFlow
@@ -139,6 +140,43 @@ final class TfTrace {
         Operation op = ob.build();
         lastUpdate.put(v, op);
         reads.remove(v);
+        updates.add(op);
+    }
+
+    /**
+     * Adds one op that updates every variable of {@code vars} in place (a fused optimizer kernel such as
+     * {@code ResourceApplyAdam}), ordered for each of them as {@link #update} orders an update.
+     *
+     * @param attrs sets the op's attributes, or {@code null}
+     * @param inputs the op's inputs in order (handles included)
+     */
+    void updateAll(List<TfVariable> vars, String opType, Consumer<OperationBuilder> attrs, Output<?>... inputs) {
+        List<Operation> deps = new ArrayList<>();
+        for (TfVariable v : vars) {
+            List<Operation> pr = pendingReads.remove(v);
+            if (pr != null) {
+                deps.addAll(pr);
+            }
+            Operation last = lastUpdate.get(v);
+            if (last != null) {
+                deps.add(last);
+            }
+        }
+        deps.addAll(gradientOps);
+        Scope s = deps.isEmpty() ? ops.scope() : ops.scope().withControlDependencyOps(deps);
+        OperationBuilder ob = s.opBuilder(opType, opType);
+        for (Output<?> in : inputs) {
+            ob.addInput(in);
+        }
+        if (attrs != null) {
+            attrs.accept(ob);
+        }
+        decorate(ob);
+        Operation op = ob.build();
+        for (TfVariable v : vars) {
+            lastUpdate.put(v, op);
+            reads.remove(v);
+        }
         updates.add(op);
     }
 

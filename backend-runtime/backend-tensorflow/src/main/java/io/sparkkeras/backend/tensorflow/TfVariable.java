@@ -73,7 +73,7 @@ final class TfVariable implements VariableState {
         check();
         TfTrace t = backend.trace();
         if (t != null) {
-            return TfTensor.symbolic(backend, t, t.read(this));
+            return TfTensor.read(backend, t, t.read(this), this);
         }
         return TfTensor.concrete(backend, fetch());
     }

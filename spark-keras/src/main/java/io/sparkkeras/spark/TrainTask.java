@@ -118,20 +118,22 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         }
         long steps = minRows / spec.batchSize;
 
-        // Start from rank 0's weights (or rank 0's last checkpoint), and from its epoch.
+        // Start from rank 0's weights, or from the last checkpoint rank 0 finds, and from its epoch.
         Checkpoints checkpoints = spec.checkpointDir == null ? null : new Checkpoints(spec.checkpointDir);
         float[] epochBox = new float[1];
         if (rank == 0 && checkpoints != null) {
-            int last = checkpoints.latestEpoch();
-            if (last > 0) {
-                try (Model restored = ModelBytes.fromBytes(checkpoints.read(last))) {
-                    model.setWeights(restored.getWeights());
-                }
-                epochBox[0] = last;
-            }
+            epochBox[0] = checkpoints.latestEpoch();
         }
         comm.broadcast(epochBox, 0);
         int initialEpoch = (int) epochBox[0];
+        if (initialEpoch > 0) {
+            // Every rank restores the same file (the directory is shared, as rank 0 may run anywhere on a retry):
+            // weights and the optimizer's step count and slots, so Adam resumes where it was, on every rank alike.
+            try (Model restored = ModelBytes.fromBytes(checkpoints.read(initialEpoch))) {
+                model.setWeights(restored.getWeights());
+                restoreOptimizerState(restored, model);
+            }
+        }
         broadcastWeights(comm, model);
 
         FusedGradientAverager averager = new FusedGradientAverager(comm);
@@ -173,6 +175,37 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             r.epochs = epochs.epochs;
         }
         return r;
+    }
+
+    /**
+     * Copies the optimizer's step count and slots from a checkpoint's model, when it holds them for the same kind of
+     * optimizer (a checkpoint saved uncompiled, or a different optimizer set on the estimator, starts fresh slots).
+     */
+    private static void restoreOptimizerState(Model from, Model to) {
+        if (!from.isCompiled() || !to.isCompiled()) {
+            return;
+        }
+        Optimizer src = from.optimizer();
+        Optimizer dst = to.optimizer();
+        if (!src.isBuilt() || !src.className().equals(dst.className())) {
+            return;
+        }
+        dst.buildFor(to.trainableWeights());
+        List<io.sparkkeras.backend.Variable> a = src.variables();
+        List<io.sparkkeras.backend.Variable> b = dst.variables();
+        if (a.size() != b.size()) {
+            return;
+        }
+        // variables() is the step count, then the slots in creation order.
+        for (int i = 1; i < a.size(); i++) {
+            if (!a.get(i).shape().equals(b.get(i).shape())) {
+                return;
+            }
+        }
+        for (int i = 1; i < a.size(); i++) {
+            b.get(i).assign(a.get(i).numpy());
+        }
+        dst.restoreCounters(src.iterations(), null);
     }
 
     private static byte[] status(long rows, String problem) {

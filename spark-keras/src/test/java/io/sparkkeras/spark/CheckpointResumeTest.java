@@ -3,8 +3,10 @@ package io.sparkkeras.spark;
 import io.sparkkeras.layers.Dense;
 import io.sparkkeras.layers.Input;
 import io.sparkkeras.losses.SparseCategoricalCrossentropy;
+import io.sparkkeras.models.Model;
 import io.sparkkeras.models.Sequential;
 import io.sparkkeras.optimizers.Adam;
+import io.sparkkeras.utils.NdArray;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Tag;
@@ -44,5 +46,36 @@ class CheckpointResumeTest {
         assertEquals(4, resumed.summary().stepsRun());
         assertEquals(List.of(2), resumed.history().epoch());
         assertTrue(Files.exists(dir.resolve("ckpt/epoch-0003.keras")));
+    }
+
+    @Test
+    void resumingGivesTheSameModelAsNotStopping(@TempDir Path dir) {
+        Sequential m = new Sequential(new Input(8), new Dense(3));
+        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
+                List.of("accuracy"));
+        Dataset<Row> train = TestSpark.frame(TestSpark.blobs(256, 8, 5), TestSpark.FLOATS, 2);
+        KerasEstimator estimator = new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setVerbose(0);
+
+        KerasModel straight = estimator.copy(new org.apache.spark.ml.param.ParamMap()).setEpochs(3).fit(train);
+        String checkpoints = dir.resolve("ckpt").toString();
+        estimator.copy(new org.apache.spark.ml.param.ParamMap()).setEpochs(2).setCheckpointDir(checkpoints)
+                .fit(train);
+        KerasModel resumed = estimator.copy(new org.apache.spark.ml.param.ParamMap()).setEpochs(3)
+                .setCheckpointDir(checkpoints).fit(train);
+
+        assertEquals(2, resumed.summary().initialEpoch());
+        try (Model a = straight.getModel(); Model b = resumed.getModel()) {
+            // Adam's step count and moments came back with the weights: the last epoch is the same epoch.
+            assertEquals(12, b.optimizer().iterations());
+            List<NdArray> wa = a.getWeights();
+            List<NdArray> wb = b.getWeights();
+            for (int i = 0; i < wa.size(); i++) {
+                float[] x = wa.get(i).toFloatArray();
+                float[] y = wb.get(i).toFloatArray();
+                for (int j = 0; j < x.length; j++) {
+                    assertEquals(x[j], y[j], 1e-5, "weight " + i + "[" + j + "] after resuming");
+                }
+            }
+        }
     }
 }

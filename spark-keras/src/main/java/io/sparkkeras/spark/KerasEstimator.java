@@ -83,6 +83,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     /** Test-only fault injection (see {@link TrainSpec#fault}). */
     private String fault;
     private int faultRank = -1;
+    /** Test-only destination of the epoch lines (see {@link #progressTo}); not copied, not saved. */
+    private transient java.util.function.Consumer<String> progressSink;
 
     public KerasEstimator() {
         this(Identifiable$.MODULE$.randomUID("kerasEstimator"));
@@ -336,6 +338,10 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         String previous = sc.getLocalProperty("spark.job.description");
         sc.setJobDescription("KerasEstimator.fit: " + workers + " workers x " + spec.epochs + " epochs");
         List<TaskResult> results;
+        DriverProgress progress = spec.verbose > 0 || progressSink != null
+                ? DriverProgress.start(sc, progressSink != null ? progressSink : System.out::println,
+                progressSink != null) : null;
+        spec.progress = progress == null ? null : progress.emitter();
         try {
             org.apache.spark.rdd.RDD<InternalRow> rows = selected.queryExecution().toRdd();
             org.apache.spark.rdd.RDD<TaskResult> trained = rows.barrier().mapPartitions(new TrainTask(spec), false,
@@ -343,6 +349,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
             results = new JavaRDD<>(trained, ClassTag$.MODULE$.apply(TaskResult.class)).collect();
         } finally {
             sc.setJobDescription(previous);
+            if (progress != null) {
+                progress.close();
+            }
         }
         KerasTrainingSummary summary = new KerasTrainingSummary(results);
         if (!summary.weightsInSync()) {
@@ -358,6 +367,15 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         KerasModel model = new KerasModel(uid, trainedBytes, info, summary);
         copyValues(model, new ParamMap());
         return model.setParent(this);
+    }
+
+    /**
+     * Test hook: rank 0's epoch lines go to {@code sink} through the accumulator that carries them from executors,
+     * even in local mode.
+     */
+    KerasEstimator progressTo(java.util.function.Consumer<String> sink) {
+        this.progressSink = sink;
+        return this;
     }
 
     /** Test hook: makes rank {@code rank} {@code "throw"} or {@code "hang"} at the end of its first epoch. */

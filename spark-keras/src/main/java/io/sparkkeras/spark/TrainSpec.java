@@ -27,6 +27,8 @@ final class TrainSpec implements Serializable {
     long timeoutSeconds;
     String checkpointDir;
     int verbose;
+    /** Where rank 0's epoch lines go (to the driver's console); null when {@code verbose} is 0. */
+    DriverProgress.Emitter progress;
     /** Compile overrides; null keeps the model's own compile settings. */
     String optimizer;
     double learningRate;

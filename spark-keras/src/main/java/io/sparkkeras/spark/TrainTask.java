@@ -390,12 +390,12 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                 if (checkpoints != null) {
                     checkpoints.write(epoch + 1, ModelBytes.toBytes(model()));
                 }
-                if (spec.verbose > 0) {
+                if (spec.progress != null) {
                     double seconds = (System.nanoTime() - epochStartNs) / 1e9;
                     double allreduceMs = (averager.allreduceNs() - allreduceAtStartNs) / 1e6 / steps;
-                    System.out.printf(Locale.ROOT, "Epoch %d/%d - %d workers x %d steps - %.1fs%s - allreduce "
-                                    + "%.2f ms/step%n", epoch + 1, spec.epochs, spec.numWorkers, steps, seconds, line,
-                            allreduceMs);
+                    spec.progress.emit(String.format(Locale.ROOT, "Epoch %d/%d - %d workers x %d steps - %.1fs%s - "
+                                    + "allreduce %.2f ms/step", epoch + 1, spec.epochs, spec.numWorkers, steps, seconds,
+                            line, allreduceMs));
                 }
             }
         }

@@ -1,0 +1,44 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.losses.SparseCategoricalCrossentropy;
+import io.sparkkeras.models.Sequential;
+import io.sparkkeras.optimizers.Adam;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Rank 0's epoch lines reach the driver when rank 0 runs on an executor: through an accumulator that heartbeats and
+ * task ends carry to a driver listener. Local mode runs rank 0 in the driver's JVM, so the test forces that path.
+ */
+@Tag("spark")
+@Timeout(120)
+class DriverProgressTest {
+    @Test
+    void epochLinesFromRankZeroReachTheDriverInOrder() {
+        Sequential m = new Sequential(new Input(8), new Dense(3));
+        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
+                List.of("accuracy"));
+        Dataset<Row> train = TestSpark.frame(TestSpark.blobs(256, 8, 5), TestSpark.FLOATS, 2);
+        List<String> shown = new CopyOnWriteArrayList<>();
+        new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setEpochs(3).setVerbose(1)
+                .progressTo(shown::add).fit(train);
+        assertEquals(3, shown.size(), "lines shown on the driver: " + shown);
+        for (int e = 0; e < 3; e++) {
+            String line = shown.get(e);
+            assertTrue(line.startsWith("Epoch " + (e + 1) + "/3 - 2 workers x 4 steps"), line);
+            assertTrue(line.contains(" - loss: ") && line.contains(" - accuracy: ") && line.contains("allreduce"),
+                    line);
+        }
+    }
+}

@@ -46,6 +46,7 @@ public final class Trainer implements AutoCloseable {
     private List<Variable> trainable;
     private StepFunction trainFn;
     private StepFunction testFn;
+    private StepFunction predictFn;
     private int numInputs = 1;
     private int numTargets = 1;
 
@@ -397,7 +398,7 @@ public final class Trainer implements AutoCloseable {
         try (BatchIterator it = data.iterator(0)) {
             while (it.hasNext()) {
                 try (Batch b = it.next()) {
-                    parts.add(predictOnBatch(b.inputs()));
+                    parts.add(predictStep(b.inputs()));
                 }
             }
         }
@@ -415,19 +416,50 @@ public final class Trainer implements AutoCloseable {
         return r;
     }
 
+    /**
+     * One batch, called directly: runs the forward pass as it comes (eagerly on a graph backend). A compiled step
+     * pays a trace per new trainer, and a model makes one trainer per {@code predict} call, so a caller looping over
+     * {@code predictOnBatch} would trace every batch.
+     */
     public List<NdArray> predictOnBatch(List<NdArray> x) {
         try (Scope s = backend.core().newScope()) {
-            List<Tensor> in = new ArrayList<>(x.size());
-            for (NdArray a : x) {
-                in.add(Ops.convertToTensor(a));
-            }
-            List<Tensor> out = model.forward(in, false);
-            List<NdArray> r = new ArrayList<>(out.size());
-            for (Tensor t : out) {
-                r.add(t.toNdArray());
-            }
-            return r;
+            return toHost(model.forward(toTensors(x), false));
         }
+    }
+
+    /**
+     * One batch of {@code predict}: Keras's {@code predict_function}, compiled once per trainer (traced once per
+     * input signature on a graph backend) and run per batch.
+     */
+    private List<NdArray> predictStep(List<NdArray> x) {
+        try (Scope s = backend.core().newScope()) {
+            List<Tensor> in = toTensors(x);
+            if (!model.isBuilt()) {
+                // Build on the first batch outside the trace, as fit does, so weights are not created while tracing.
+                return toHost(model.forward(in, false));
+            }
+            if (predictFn == null) {
+                predictFn = backend.core().compile("predict_step", xs -> model.forward(xs, false),
+                        model.jitCompile());
+            }
+            return toHost(predictFn.apply(in));
+        }
+    }
+
+    private static List<Tensor> toTensors(List<NdArray> x) {
+        List<Tensor> in = new ArrayList<>(x.size());
+        for (NdArray a : x) {
+            in.add(Ops.convertToTensor(a));
+        }
+        return in;
+    }
+
+    private static List<NdArray> toHost(List<Tensor> out) {
+        List<NdArray> r = new ArrayList<>(out.size());
+        for (Tensor t : out) {
+            r.add(t.toNdArray());
+        }
+        return r;
     }
 
     private static NdArray concat(List<NdArray> parts) {

@@ -123,6 +123,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
 
         private void predictNextBatch() {
             if (model == null) {
+                EngineThreads.fitToTask();
                 model = ModelCache.borrow(cacheKey, backend, modelBytes::value);
                 allocator = new RootAllocator();
                 root = reader.layout().newRoot(allocator, batchSize);

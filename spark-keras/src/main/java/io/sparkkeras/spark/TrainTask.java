@@ -58,6 +58,7 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         String address = ctx.getTaskInfos()[rank].address();
         String host = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
         TaskResult result;
+        EngineThreads.fitToTask();
         try (Backends.Selection backend = Backends.use(spec.backend)) {
             result = train(ctx, rank, host, rows);
         }

@@ -1,0 +1,50 @@
+package io.sparkkeras.spark;
+
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+
+/**
+ * Sizes the engines' thread pools on an executor from the task's CPUs ({@code spark.task.cpus}) before the first
+ * engine loads in that JVM, unless the user set them ({@code -Dai.djl.pytorch.num_threads=...} in
+ * {@code spark.executor.extraJavaOptions}). libtorch and TensorFlow otherwise start one thread per core of the
+ * machine in every executor JVM: with several executors on a host, or Aeron's threads beside them, the spinning
+ * pools oversubscribe the cores and a step slows many times over.
+ *
+ * <pre>{@code
+ * EngineThreads.fitToTask();              // first thing in a task, before Backends.use(...)
+ * }</pre>
+ */
+final class EngineThreads {
+    static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
+    static final String TORCH_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
+    static final String TF_INTRA_OP_THREADS = "sparkkeras.tensorflow.intra_op_threads";
+    static final String TF_INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
+
+    private EngineThreads() {
+    }
+
+    /**
+     * Sets each pool the user left unset to the task's CPUs (inter-op pools to 1), in an executor's JVM only: in
+     * local mode the tasks share the driver's JVM, whose engines the user configures. No effect once loaded.
+     */
+    static void fitToTask() {
+        TaskContext tc = TaskContext.get();
+        SparkEnv env = SparkEnv.get();
+        if (tc == null || env == null || "driver".equals(env.executorId())) {
+            return;
+        }
+        String cpus = Integer.toString(Math.max(1, tc.cpus()));
+        setIfAbsent(TORCH_THREADS, cpus);
+        setIfAbsent(TORCH_INTEROP_THREADS, "1");
+        setIfAbsent(TF_INTRA_OP_THREADS, cpus);
+        setIfAbsent(TF_INTER_OP_THREADS, "1");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        synchronized (System.getProperties()) {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        }
+    }
+}

@@ -45,6 +45,9 @@ public final class Trainer implements AutoCloseable {
     private boolean metricsResolved;
     private List<Variable> trainable;
     private StepFunction trainFn;
+    /** With a gradient reducer: the step's two halves, run on either side of the reduction. */
+    private StepFunction gradientFn;
+    private StepFunction applyFn;
     private StepFunction testFn;
     private StepFunction predictFn;
     private int numInputs = 1;
@@ -221,10 +224,53 @@ public final class Trainer implements AutoCloseable {
                 throw new IllegalStateException("Model \"" + model.name() + "\" has no trainable weights to train");
             }
         }
+        GradientReducer reducer = model.gradientReducer();
+        if (reducer != null) {
+            reducedTrainStep(in, reducer);
+            return;
+        }
         if (trainFn == null) {
             trainFn = backend.core().compile("train_step", this::trainStepFn, model.jitCompile());
         }
         trainFn.apply(in);
+    }
+
+    /**
+     * A training step whose gradients leave the step to be reduced (an allreduce across workers copies them to the
+     * host, which a traced graph cannot do halfway): one compiled step computes the loss, the gradients and the
+     * metrics and returns the gradients; the reducer runs on them; a second compiled step applies the reduced ones.
+     * Eager backends run the same sequence.
+     */
+    private void reducedTrainStep(List<Tensor> in, GradientReducer reducer) {
+        if (gradientFn == null) {
+            gradientFn = backend.core().compile("train_step_gradients", this::gradientStepFn, model.jitCompile());
+            applyFn = backend.core().compile("apply_gradients", grads -> {
+                model.optimizer().apply(grads, trainable);
+                return List.of();
+            }, model.jitCompile());
+        }
+        List<Tensor> out = gradientFn.apply(in);
+        applyFn.apply(reducer.reduce(out.subList(1, out.size())));
+    }
+
+    /** The first half of {@link #reducedTrainStep}: returns the loss, then one gradient per trainable weight. */
+    private List<Tensor> gradientStepFn(List<Tensor> in) {
+        List<Tensor> xs = in.subList(0, numInputs);
+        List<Tensor> ys = in.subList(numInputs, numInputs + numTargets);
+        Tensor sw = in.size() > numInputs + numTargets ? in.get(numInputs + numTargets) : null;
+        Object[] preds = new Object[1];
+        GradientResult r = backend.core().valueAndGrad(() -> {
+            List<Tensor> p = model.forward(xs, true);
+            preds[0] = p;
+            return totalLoss(ys, p, sw);
+        }, trainable);
+        @SuppressWarnings("unchecked")
+        List<Tensor> p = (List<Tensor>) preds[0];
+        updateMetrics(r.value(), ys, p, sw, xs.get(0).shape().get(0));
+        List<Tensor> out = new ArrayList<>(1 + trainable.size());
+        out.add(r.value());
+        out.addAll(r.gradients());
+        return out;
     }
 
     private List<Tensor> trainStepFn(List<Tensor> in) {
@@ -237,11 +283,7 @@ public final class Trainer implements AutoCloseable {
             preds[0] = p;
             return totalLoss(ys, p, sw);
         }, trainable);
-        List<Tensor> grads = r.gradients();
-        if (model.gradientReducer() != null) {
-            grads = model.gradientReducer().reduce(grads);
-        }
-        model.optimizer().apply(grads, trainable);
+        model.optimizer().apply(r.gradients(), trainable);
         @SuppressWarnings("unchecked")
         List<Tensor> p = (List<Tensor>) preds[0];
         updateMetrics(r.value(), ys, p, sw, xs.get(0).shape().get(0));

@@ -45,9 +45,16 @@
  *   <li><b>Random.</b> Initial weights come from keras-core's seeded host generator, so both backends start from the
  *   same numbers. Dropout masks come from TensorFlow's stateful {@code RandomUniform} (a new mask each run of a
  *   traced step), so they differ from torch's masks by design.</li>
- *   <li><b>Limits.</b> A gradient reducer that leaves the graph (the Aeron allreduce copies gradients to the host)
- *   cannot run inside a traced step: data-parallel training on this backend needs an in-graph reduction. Natives
- *   load from the {@code tensorflow-core-native} jar ({@code linux-x86_64}), unpacked once to
+ *   <li><b>Fused optimizers.</b> {@link io.sparkkeras.backend.tensorflow.TfOptimizerKernels}: Adam (without
+ *   amsgrad) and SGD trace one {@code ResourceApply*} op per variable (Keras's exact update, the step's learning
+ *   rate and beta powers computed in the graph) instead of a dozen element-wise ops. The op updates the weight and
+ *   its slots in place, ordered by {@code TfTrace} like any other update of each of them.</li>
+ *   <li><b>Predict.</b> {@code predict} runs a traced predict step per batch (Keras's {@code predict_function});
+ *   {@code predictOnBatch} runs the forward pass eagerly.</li>
+ *   <li><b>Data-parallel.</b> A gradient reducer leaves the graph (the Aeron allreduce copies gradients to the
+ *   host), so with one the trainer runs the step as two traced halves: loss, gradients and metrics, fetched; the
+ *   reducer on the host; then the optimizer on the reduced gradients, fed.</li>
+ *   <li><b>Natives</b> load from the {@code tensorflow-core-native} jar ({@code linux-x86_64}), unpacked once to
  *   {@code ~/.javacpp/cache}.</li>
  * </ul>
  */

@@ -4,6 +4,7 @@ import io.sparkkeras.examples.ReferenceModels;
 import io.sparkkeras.models.Sequential;
 import io.sparkkeras.spark.KerasEstimator;
 import io.sparkkeras.spark.KerasModel;
+import io.sparkkeras.spark.KerasTrainingSummary;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -31,8 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Killing one executor JVM (SIGKILL) in the middle of training ends {@code fit} with a clear error within 60 s,
- * never a hang. The cluster allows no retry ({@code spark.stage.maxConsecutiveAttempts=1}), so the lost barrier
- * task fails the job instead of restarting the stage.
+ * never a hang; and running {@code fit} again over the same checkpoint folder resumes after the last checkpoint, on
+ * the executor the master started in place of the dead one.
+ *
+ * <p>Spark itself never reruns a failed barrier stage whose tasks return results (a {@code ResultStage}: "Could
+ * not recover from a failed barrier ResultStage"), whatever {@code spark.stage.maxConsecutiveAttempts} says, and
+ * {@code KerasEstimator.fit}'s training stage is one: the retry is the caller's second {@code fit}.
  */
 @Tag("cluster")
 class ExecutorKillTest {
@@ -40,9 +45,7 @@ class ExecutorKillTest {
 
     @BeforeAll
     static void startCluster() {
-        spark = ClusterSpark.start("executor-kill-test", Map.of(
-                "spark.stage.maxConsecutiveAttempts", "1",
-                "spark.task.maxFailures", "1"));
+        spark = ClusterSpark.start("executor-kill-test", Map.of());
     }
 
     @AfterAll
@@ -52,43 +55,79 @@ class ExecutorKillTest {
         }
     }
 
+    private static Dataset<Row> train() throws Exception {
+        return spark.read().parquet(ClusterData.fashionMnist(60_000).resolve("train").toString()).repartition(2);
+    }
+
+    private static KerasEstimator estimator(Sequential model, int epochs, Path checkpoints) {
+        return new KerasEstimator().setModel(model).setNumWorkers(2).setBatchSize(64)
+                .setEpochs(epochs).setTimeout(10).setVerbose(0)
+                .setCheckpointDir(checkpoints.toUri().toString());  // epoch-0001.keras marks "training under way"
+    }
+
     @Test
     @Timeout(240)
     void killingAnExecutorMidTrainingFailsFitWithinAMinute(@TempDir Path checkpoints) throws Exception {
-        Dataset<Row> train = spark.read().parquet(ClusterData.fashionMnist(60_000).resolve("train").toString())
-                .repartition(2);
-        Sequential mlp = ReferenceModels.mlp();
-        KerasEstimator estimator = new KerasEstimator().setModel(mlp).setNumWorkers(2).setBatchSize(64)
-                .setEpochs(20).setTimeout(10).setVerbose(0)
-                .setCheckpointDir(checkpoints.toUri().toString());  // epoch-0001.keras marks "training under way"
-
+        Dataset<Row> train = train();
         ExecutorService driver = Executors.newSingleThreadExecutor();
-        try {
+        try (Sequential mlp = ReferenceModels.mlp()) {
+            KerasEstimator estimator = estimator(mlp, 20, checkpoints);
             Future<KerasModel> fit = driver.submit(() -> estimator.fit(train));
             waitForFirstCheckpoint(checkpoints, fit);
-
-            List<ProcessHandle> executors = ClusterSpark.executorProcesses();
-            assertEquals(2, executors.size(), "executor JVMs: " + executors);
-            ProcessHandle victim = executors.get(1);
             long killedAt = System.nanoTime();
-            assertTrue(victim.destroyForcibly(), "SIGKILL to executor pid " + victim.pid());
+            long pid = killOneExecutor();
 
             ExecutionException e = assertThrows(ExecutionException.class, () -> fit.get(90, TimeUnit.SECONDS));
             double seconds = (System.nanoTime() - killedAt) / 1e9;
             String message = causes(e);
             System.out.printf("CLUSTER executor kill: fit failed %.1f s after the kill of pid %d:%n%s%n", seconds,
-                    victim.pid(), message);
+                    pid, message);
             assertTrue(seconds < 60, "fit took " + seconds + " s to fail after the kill");
             assertTrue(message.contains("ExecutorLostFailure") || message.contains("PeerTimeoutException"),
                     "the error says a worker was lost: " + message);
         } finally {
             driver.shutdownNow();
-            mlp.close();
         }
     }
 
+    @Test
+    @Timeout(300)
+    void fitAgainAfterTheKillResumesFromTheLastCheckpoint(@TempDir Path checkpoints) throws Exception {
+        Dataset<Row> train = train();
+        int epochs = 4;
+        ExecutorService driver = Executors.newSingleThreadExecutor();
+        try (Sequential mlp = ReferenceModels.mlp()) {
+            KerasEstimator estimator = estimator(mlp, epochs, checkpoints);
+            Future<KerasModel> first = driver.submit(() -> estimator.fit(train));
+            waitForFirstCheckpoint(checkpoints, first);
+            long killedAt = System.nanoTime();
+            killOneExecutor();
+            assertThrows(ExecutionException.class, () -> first.get(90, TimeUnit.SECONDS));
+
+            // The retry: the same fit again. Its barrier stage waits for the replacement executor's slot.
+            KerasModel fitted = driver.submit(() -> estimator.fit(train)).get(240, TimeUnit.SECONDS);
+            KerasTrainingSummary s = fitted.summary();
+            System.out.printf("CLUSTER executor kill, fit again: done %.1f s after the kill, resumed after epoch "
+                    + "%d: %s%n", (System.nanoTime() - killedAt) / 1e9, s.initialEpoch(), s);
+            assertTrue(s.initialEpoch() >= 1, "the second fit starts after the last checkpoint: " + s);
+            assertEquals(epochs - s.initialEpoch(), s.history().history().get("loss").size(), s.toString());
+            assertTrue(s.weightsInSync(), s.toString());
+        } finally {
+            driver.shutdownNow();
+        }
+    }
+
+    /** SIGKILLs the second of the two executor JVMs and returns its pid. */
+    private static long killOneExecutor() {
+        List<ProcessHandle> executors = ClusterSpark.executorProcesses();
+        assertEquals(2, executors.size(), "executor JVMs: " + executors);
+        ProcessHandle victim = executors.get(1);
+        assertTrue(victim.destroyForcibly(), "SIGKILL to executor pid " + victim.pid());
+        return victim.pid();
+    }
+
     /** Waits (up to 120 s) until rank 0 has written its first epoch's checkpoint, failing early if fit ended. */
-    private static void waitForFirstCheckpoint(Path dir, Future<KerasModel> fit) throws Exception {
+    static void waitForFirstCheckpoint(Path dir, Future<KerasModel> fit) throws Exception {
         long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadlineNs) {
             if (fit.isDone()) {

@@ -174,6 +174,35 @@ final class TfNn implements NnOps {
         return b.wrap(grouped(in, w, strides, padding, dilationRate, groups));
     }
 
+    /**
+     * The convolution then {@code BiasAdd}: one op whose gradient ({@code BiasAddGrad}) is a single reduction,
+     * where a broadcast {@code AddV2} differentiates into shape arithmetic, a sum and a reshape.
+     */
+    @Override
+    public Tensor conv(Tensor x, Tensor kernel, Tensor bias, int[] strides, String padding, int[] dilationRate,
+            int groups) {
+        Tensor y = conv(x, kernel, strides, padding, dilationRate, groups);
+        return bias == null ? y : biasAdd(y, bias);
+    }
+
+    /** {@code MatMul} then {@code BiasAdd} (see the biased {@code conv}). */
+    @Override
+    public Tensor dense(Tensor x, Tensor kernel, Tensor bias) {
+        if (x.shape().rank() != 2 || kernel.shape().rank() != 2) {
+            return NnOps.super.dense(x, kernel, bias);
+        }
+        Tensor y = np.matmul(x, kernel);
+        return bias == null ? y : biasAdd(y, bias);
+    }
+
+    /** {@code y + bias} over the last axis, as {@code BiasAdd} (channels last), in {@code y}'s promoted dtype. */
+    private Tensor biasAdd(Tensor y, Tensor bias) {
+        if (bias.shape().rank() != 1 || bias.dtype() != y.dtype()) {
+            return io.sparkkeras.ops.Ops.add(y, bias);
+        }
+        return b.wrap(b.op("BiasAdd", b.in(y), b.in(bias)));
+    }
+
     /** A grouped convolution as one convolution per group, concatenated on channels. */
     private Output<?> grouped(Output<?> in, Output<?> w, int[] strides, String padding, int[] dilation, int groups) {
         if (groups == 1) {

@@ -71,6 +71,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     private final BooleanParam shuffle;
     private final Param<String> checkpointDir;
     private final LongParam timeout;
+    private final IntParam maxRetries;
     private final Param<String> optimizer;
     private final DoubleParam learningRate;
     private final Param<String> loss;
@@ -113,6 +114,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
                 + "from; empty for none");
         timeout = new LongParam(this, "timeout", "seconds any wait between workers may last before fit fails "
                 + "(>= 1)", ParamValidators.gtEq(1));
+        maxRetries = new IntParam(this, "maxRetries", "times fit reruns its training stage after it fails (a lost "
+                + "executor, a silent worker), resuming from the last checkpoint in checkpointDir (>= 0)",
+                ParamValidators.gtEq(0));
         optimizer = new Param<>(this, "optimizer", "Keras optimizer id (adam, sgd, ...) overriding the model's; "
                 + "empty keeps the model's");
         learningRate = new DoubleParam(this, "learningRate", "learning rate overriding the optimizer's (> 0); 0 "
@@ -137,6 +141,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         setDefault(shuffle, true);
         setDefault(checkpointDir, "");
         setDefault(timeout, 60L);
+        setDefault(maxRetries, 0);
         setDefault(optimizer, "");
         setDefault(learningRate, 0.0);
         setDefault(loss, "");
@@ -166,6 +171,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public BooleanParam shuffle() { return shuffle; }
     public Param<String> checkpointDir() { return checkpointDir; }
     public LongParam timeout() { return timeout; }
+    public IntParam maxRetries() { return maxRetries; }
     public Param<String> optimizer() { return optimizer; }
     public DoubleParam learningRate() { return learningRate; }
     public Param<String> loss() { return loss; }
@@ -228,6 +234,17 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     /** Seconds a wait between workers may last. Default is 60. */
     public KerasEstimator setTimeout(long seconds) { set(timeout, seconds); return this; }
     public long getTimeout() { return (Long) $(timeout); }
+    /**
+     * Times {@code fit} reruns its training stage after a failure, resuming from the last checkpoint when
+     * {@code checkpointDir} is set (from the start otherwise). Spark itself never reruns a failed barrier stage
+     * that returns results, so this is the retry. Errors in the data or the settings are not retried. Default 0.
+     *
+     * <pre>{@code
+     * new KerasEstimator().setModel(model).setCheckpointDir("hdfs:///ckpt/run1").setMaxRetries(2).fit(train);
+     * }</pre>
+     */
+    public KerasEstimator setMaxRetries(int v) { set(maxRetries, v); return this; }
+    public int getMaxRetries() { return (Integer) $(maxRetries); }
     public KerasEstimator setOptimizer(String v) { set(optimizer, v); return this; }
     public String getOptimizer() { return $(optimizer); }
     public KerasEstimator setLearningRate(double v) { set(learningRate, v); return this; }
@@ -344,9 +361,25 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         spec.progress = progress == null ? null : progress.emitter();
         try {
             org.apache.spark.rdd.RDD<InternalRow> rows = selected.queryExecution().toRdd();
-            org.apache.spark.rdd.RDD<TaskResult> trained = rows.barrier().mapPartitions(new TrainTask(spec), false,
-                    ClassTag$.MODULE$.apply(TaskResult.class));
-            results = new JavaRDD<>(trained, ClassTag$.MODULE$.apply(TaskResult.class)).collect();
+            for (int attempt = 0; ; attempt++) {
+                // Each attempt is a new ring: the job id names the attempt, so a late frame of the last one is
+                // refused.
+                spec.jobId = "keras-" + uid + "-" + Long.toHexString(System.nanoTime());
+                org.apache.spark.rdd.RDD<TaskResult> trained = rows.barrier().mapPartitions(new TrainTask(spec),
+                        false, ClassTag$.MODULE$.apply(TaskResult.class));
+                try {
+                    results = new JavaRDD<>(trained, ClassTag$.MODULE$.apply(TaskResult.class)).collect();
+                    break;
+                } catch (Exception e) {   // Spark's checked SparkException, which Scala code throws undeclared
+                    if (attempt >= getMaxRetries() || isUserError(e)) {
+                        throw KerasEstimator.<RuntimeException>rethrow(e);
+                    }
+                    System.err.println("KerasEstimator.fit: the training stage failed (attempt " + (attempt + 1)
+                            + " of " + (getMaxRetries() + 1) + "); retrying " + (spec.checkpointDir == null
+                            ? "from the start" : "from the last checkpoint in " + spec.checkpointDir) + ": "
+                            + e.getMessage());
+                }
+            }
         } finally {
             sc.setJobDescription(previous);
             if (progress != null) {
@@ -369,6 +402,27 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         return model.setParent(this);
     }
 
+    /** Throws {@code e} as it is, checked or not (as Scala code does). */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException rethrow(Throwable e) throws T {
+        throw (T) e;
+    }
+
+    /**
+     * Failures another attempt would repeat: bad data or settings, reported by the tasks as these exceptions (the
+     * class name travels in the message from executors).
+     */
+    private static boolean isUserError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof IllegalArgumentException || m.contains("java.lang.IllegalArgumentException")
+                    || m.contains("The model is not compiled")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Test hook: rank 0's epoch lines go to {@code sink} through the accumulator that carries them from executors,
      * even in local mode.
@@ -378,7 +432,10 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         return this;
     }
 
-    /** Test hook: makes rank {@code rank} {@code "throw"} or {@code "hang"} at the end of its first epoch. */
+    /**
+     * Test hook: makes rank {@code rank} {@code "throw"} or {@code "hang"} at the end of epoch 2 of a run that
+     * starts from epoch 0 (so a retry that resumes from checkpoint 1 goes through).
+     */
     KerasEstimator injectFault(String kind, int rank) {
         this.fault = kind;
         this.faultRank = rank;

@@ -34,7 +34,10 @@ final class TrainSpec implements Serializable {
     double learningRate;
     String loss;
     List<String> metrics;
-    /** Test-only fault: {@code "throw"} or {@code "hang"} on rank {@link #faultRank} at the end of epoch 1. */
+    /**
+     * Test-only fault: {@code "throw"} or {@code "hang"} on rank {@link #faultRank} at the end of epoch 2, in a run
+     * that started from epoch 0 (a resumed run goes through).
+     */
     String fault;
     int faultRank = -1;
     String jobId;

@@ -139,7 +139,7 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
 
         FusedGradientAverager averager = new FusedGradientAverager(comm);
         model.setGradientReducer(averager);
-        EpochReducer epochs = new EpochReducer(comm, rank, spec, checkpoints, averager, steps);
+        EpochReducer epochs = new EpochReducer(comm, rank, spec, checkpoints, averager, steps, initialEpoch);
         int[] shape = new int[spec.featureShape.length];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = Math.toIntExact(spec.featureShape[i]);
@@ -328,19 +328,21 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         private final Checkpoints checkpoints;
         private final FusedGradientAverager averager;
         private final long steps;
+        private final int initialEpoch;
         final LinkedHashMap<String, ArrayList<Double>> history = new LinkedHashMap<>();
         final List<Integer> epochs = new ArrayList<>();
         private long epochStartNs;
         private long allreduceAtStartNs;
 
         EpochReducer(Communicator comm, int rank, TrainSpec spec, Checkpoints checkpoints,
-                     FusedGradientAverager averager, long steps) {
+                     FusedGradientAverager averager, long steps, int initialEpoch) {
             this.comm = comm;
             this.rank = rank;
             this.spec = spec;
             this.checkpoints = checkpoints;
             this.averager = averager;
             this.steps = steps;
+            this.initialEpoch = initialEpoch;
         }
 
         private void injectFault() {
@@ -370,7 +372,9 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
 
         @Override
         public void onEpochEnd(int epoch, Map<String, Double> logs) {
-            if (spec.fault != null && rank == spec.faultRank) {
+            // The fault strikes once: at the end of epoch 2 of a run from the start (checkpoint 1 is written), not in
+            // a run that resumed.
+            if (spec.fault != null && rank == spec.faultRank && initialEpoch == 0 && epoch == 1) {
                 injectFault();
             }
             List<String> keys = new ArrayList<>(logs.keySet());

@@ -10,9 +10,12 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +54,27 @@ class FaultTest {
         assertTrue(m.contains("PeerTimeoutException") || m.toLowerCase().contains("timed out")
                 || m.toLowerCase().contains("timeout"), m);
         assertTrue(seconds < 60, "fit took " + seconds + " s to fail");
+    }
+
+    @Test
+    void withRetriesAFailedWorkerIsRetriedFromTheLastCheckpoint(@TempDir Path dir) {
+        Dataset<Row> train = data();
+        // The fault strikes at the end of epoch 2, after checkpoint 1: the retry resumes there and goes through.
+        KerasModel fitted = estimator().setCheckpointDir(dir.resolve("ckpt").toString()).setMaxRetries(1)
+                .injectFault("throw", 1).fit(train);
+        assertEquals(1, fitted.summary().initialEpoch());
+        assertEquals(List.of(1, 2), fitted.history().epoch());
+        assertTrue(fitted.summary().weightsInSync());
+    }
+
+    @Test
+    void badDataIsNotRetried() {
+        // 4 features per row for a model that takes 8: every attempt would fail the same way.
+        Dataset<Row> train = TestSpark.frame(TestSpark.blobs(256, 4, 9), TestSpark.FLOATS, 2);
+        long t0 = System.nanoTime();
+        Exception e = assertThrows(Exception.class, () -> estimator().setMaxRetries(3).fit(train));
+        assertTrue(message(e).contains("IllegalArgumentException"), message(e));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 30, "a user error must not be retried");
     }
 
     private static String message(Throwable e) {

@@ -35,9 +35,9 @@ final class TfOptimizerKernels implements OptimizerKernels {
         if (tr == null) {
             return false;
         }
-        TfVariable w = storage(variable);
-        TfVariable mv = storage(m);
-        TfVariable vv = storage(v);
+        TfVariable w = storage(tr, variable);
+        TfVariable mv = storage(tr, m);
+        TfVariable vv = storage(tr, v);
         DType dt = w.dtype();
         tr.updateAll(List.of(w, mv, vv), "ResourceApplyAdam", null, w.handle(), mv.handle(), vv.handle(),
                 in(tr, beta1Power, dt), in(tr, beta2Power, dt), in(tr, learningRate, dt), constant(tr, beta1, dt),
@@ -51,7 +51,7 @@ final class TfOptimizerKernels implements OptimizerKernels {
         if (tr == null) {
             return false;
         }
-        TfVariable w = storage(variable);
+        TfVariable w = storage(tr, variable);
         DType dt = w.dtype();
         tr.updateAll(List.of(w), "ResourceApplyGradientDescent", null, w.handle(), in(tr, learningRate, dt),
                 in(tr, gradient, dt));
@@ -65,8 +65,8 @@ final class TfOptimizerKernels implements OptimizerKernels {
         if (tr == null) {
             return false;
         }
-        TfVariable w = storage(variable);
-        TfVariable mv = storage(m);
+        TfVariable w = storage(tr, variable);
+        TfVariable mv = storage(tr, m);
         DType dt = w.dtype();
         tr.updateAll(List.of(w, mv), "ResourceApplyKerasMomentum",
                 ob -> ob.setAttr("use_nesterov", nesterov), w.handle(), mv.handle(), in(tr, learningRate, dt),
@@ -74,12 +74,17 @@ final class TfOptimizerKernels implements OptimizerKernels {
         return true;
     }
 
-    /** The resource variable behind {@code v}, found through its traced read. */
-    private static TfVariable storage(Variable v) {
-        TfVariable s = Tf.t(v.value()).source();
+    /**
+     * The resource variable behind {@code v}, found through its traced read; a read made only for this (a slot the
+     * step has not read) is released, so the step does not run it.
+     */
+    private static TfVariable storage(TfTrace tr, Variable v) {
+        TfTensor read = Tf.t(v.value());
+        TfVariable s = read.source();
         if (s == null) {
             throw new IllegalStateException("Variable '" + v.path() + "' has no TensorFlow resource in this trace");
         }
+        tr.releaseUnusedRead(s, read.symbolicOutput());
         return s;
     }
 

@@ -144,6 +144,23 @@ final class TfTrace {
     }
 
     /**
+     * Forgets {@code read}, the trace's read of {@code v}, if nothing consumes it yet: a read made only to reach the
+     * variable (a fused kernel updating a slot in place) then never runs, instead of running before the update. A
+     * later read of {@code v} is a new op.
+     */
+    void releaseUnusedRead(TfVariable v, Output<?> read) {
+        GraphOperation op = (GraphOperation) read.op();
+        if (reads.get(v) != read || op.numConsumers() != 0 || op.numControlConsumers() != 0) {
+            return;
+        }
+        reads.remove(v);
+        List<Operation> pr = pendingReads.get(v);
+        if (pr != null) {
+            pr.remove(op);
+        }
+    }
+
+    /**
      * Adds one op that updates every variable of {@code vars} in place (a fused optimizer kernel such as
      * {@code ResourceApplyAdam}), ordered for each of them as {@link #update} orders an update.
      *

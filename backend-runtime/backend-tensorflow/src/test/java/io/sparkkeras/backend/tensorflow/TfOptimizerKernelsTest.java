@@ -146,6 +146,15 @@ class TfOptimizerKernelsTest {
                 assertEquals(i + 1 - 0.1, after[i], 1e-5);
             }
             assertTrue(count("fused_order", "ResourceApplyAdam") == 1);
+            // It waits for the weight's read (used by the loss), but the slots it updates in place are not read.
+            Iterator<GraphOperation> it = ((TfBackend) Backends.current()).graph().operations();
+            while (it.hasNext()) {
+                GraphOperation op = it.next();
+                if (op.name().startsWith("fused_order_") && op.type().equals("ResourceApplyAdam")) {
+                    long reads = op.controlInputs().stream().filter(c -> c.type().equals("ReadVariableOp")).count();
+                    assertEquals(1, reads, "reads the fused Adam op waits for");
+                }
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.StructType;
 
 import java.nio.ByteOrder;
@@ -72,6 +73,12 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
     private final class Rows implements Iterator<InternalRow> {
         private final Iterator<InternalRow> input;
         private final InternalRow[] batch = new InternalRow[batchSize];
+        /**
+         * The batch's input rows, kept for the output rows: reused batch after batch ({@code copyFrom} keeps a row's
+         * buffer when the next row fits), as Spark's operators reuse their output rows, so a 3 KB image row is not a
+         * new allocation each time.
+         */
+        private final UnsafeRow[] kept = new UnsafeRow[batchSize];
         private final PartitionReader reader;
         private BufferAllocator allocator;
         private VectorSchemaRoot root;
@@ -94,7 +101,8 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                 @Override
                 public InternalRow next() {
                     InternalRow r = Rows.this.input.next();
-                    batch[size++] = r == null ? null : r.copy();
+                    batch[size] = keep(size, r);
+                    size++;
                     return r;
                 }
             };
@@ -103,6 +111,20 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             if (tc != null) {
                 tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> release());
             }
+        }
+
+        private InternalRow keep(int i, InternalRow r) {
+            if (!(r instanceof UnsafeRow u)) {
+                return r == null ? null : r.copy();
+            }
+            UnsafeRow k = kept[i];
+            if (k == null) {
+                k = new UnsafeRow(u.numFields());
+                k.pointTo(new byte[u.getSizeInBytes()], u.getSizeInBytes());   // copyFrom needs a byte[] row
+                kept[i] = k;
+            }
+            k.copyFrom(u);
+            return k;
         }
 
         @Override

@@ -83,13 +83,27 @@ class FashionMnistClusterTest {
         long seed = Long.getLong("cluster.seed", 42);   // -Dcluster.seed=S for the spread over seeds
         RandomSeeds.setRandomSeed(seed);
         Sequential model = reference.get();
-        KerasModel fitted = new KerasEstimator()
-                .setModel(model)
-                .setFeaturesCol("features")       // array<float> of 784 pixels; the CNN's (28, 28, 1) input takes them
-                .setLabelCol("label")
-                .setNumWorkers(2).setBatchSize(64).setEpochs(epochs).setSeed(seed)
-                .fit(train);
+        // Rank 0 runs in an executor JVM: its epoch lines must still reach this (the driver's) console.
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = System.out;
+        KerasModel fitted;
+        System.setOut(new java.io.PrintStream(new TeeStream(out, console), true, "UTF-8"));
+        try {
+            fitted = new KerasEstimator()
+                    .setModel(model)
+                    .setFeaturesCol("features")   // array<float> of 784 pixels; the CNN's (28, 28, 1) input takes them
+                    .setLabelCol("label")
+                    .setNumWorkers(2).setBatchSize(64).setEpochs(epochs).setSeed(seed)
+                    .fit(train);
+        } finally {
+            System.setOut(out);
+        }
         model.close();
+        String shown = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+        for (int e = 1; e <= epochs; e++) {
+            assertTrue(shown.contains("Epoch " + e + "/" + epochs + " - 2 workers x "),
+                    "the driver's console shows epoch " + e + ": " + shown);
+        }
 
         KerasTrainingSummary s = fitted.summary();
         assertEquals(2, s.numWorkers());
@@ -108,5 +122,34 @@ class FashionMnistClusterTest {
                         + "step_ms=%.2f allreduce_ms_per_step=%.3f transform_s=%.1f%n", name, epochs, trainRows, seed,
                 accuracy, s.trainSeconds(), s.stepMs(), s.allreduceMsPerStep(), transformSeconds);
         return accuracy;
+    }
+
+    /** Writes to two streams: the console stays visible while the test reads what was printed. */
+    private static final class TeeStream extends java.io.OutputStream {
+        private final java.io.OutputStream a;
+        private final java.io.OutputStream b;
+
+        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public synchronized void write(int c) throws java.io.IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            a.flush();
+            b.flush();
+        }
     }
 }

@@ -12,9 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The {@code spark-submit} job: trains the reference MLP or CNN with {@link KerasEstimator} on Fashion-MNIST read
@@ -48,11 +46,11 @@ public final class FashionMnistJob {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
-        if (opts.containsKey("write-parquet")) {
-            Path out = FashionMnistParquet.write(Path.of(opts.getOrDefault("idx", FashionMnist.DEFAULT_DIR.toString())),
-                    Path.of(opts.get("write-parquet")), intOpt(opts, "train-limit", Integer.MAX_VALUE),
-                    intOpt(opts, "test-limit", Integer.MAX_VALUE));
+        CommandLine opts = CommandLine.parse("FashionMnistJob", USAGE, args);
+        if (opts.has("write-parquet")) {
+            Path out = FashionMnistParquet.write(Path.of(opts.get("idx", FashionMnist.DEFAULT_DIR.toString())),
+                    Path.of(opts.get("write-parquet")), opts.intOpt("train-limit", Integer.MAX_VALUE),
+                    opts.intOpt("test-limit", Integer.MAX_VALUE));
             System.out.println("wrote " + out.resolve("train") + " and " + out.resolve("test"));
             return;
         }
@@ -60,16 +58,16 @@ public final class FashionMnistJob {
         if (data == null) {
             fail("--data DIR is required (write it once with --write-parquet DIR)");
         }
-        String modelName = opts.getOrDefault("model", "mlp");
+        String modelName = opts.get("model", "mlp");
         if (!modelName.equals("mlp") && !modelName.equals("cnn")) {
             fail("--model must be mlp or cnn; received " + modelName);
         }
-        int epochs = intOpt(opts, "epochs", 10);
-        int batchSize = intOpt(opts, "batch-size", 128);
-        int workers = intOpt(opts, "workers", 2);
-        int trainLimit = intOpt(opts, "train-limit", 0);
-        long seed = intOpt(opts, "seed", 42);
-        int verbose = intOpt(opts, "verbose", 1);
+        int epochs = opts.intOpt("epochs", 10);
+        int batchSize = opts.intOpt("batch-size", 128);
+        int workers = opts.intOpt("workers", 2);
+        int trainLimit = opts.intOpt("train-limit", 0);
+        long seed = opts.intOpt("seed", 42);
+        int verbose = opts.intOpt("verbose", 1);
         if (workers < 1 || batchSize < workers) {
             fail("--workers must be >= 1 and --batch-size >= --workers; received workers=" + workers
                     + " batch-size=" + batchSize);
@@ -95,14 +93,14 @@ public final class FashionMnistJob {
             KerasEstimator estimator = new KerasEstimator().setModel(model)
                     .setFeaturesCol("features").setLabelCol("label")
                     .setNumWorkers(workers).setBatchSize(perWorker).setEpochs(epochs).setSeed(seed)
-                    .setTimeout(intOpt(opts, "timeout", 60)).setVerbose(verbose > 0 ? 1 : 0);
-            if (opts.containsKey("checkpoint-dir")) {
+                    .setTimeout(opts.intOpt("timeout", 60)).setVerbose(verbose > 0 ? 1 : 0);
+            if (opts.has("checkpoint-dir")) {
                 estimator.setCheckpointDir(opts.get("checkpoint-dir"));
             }
             KerasModel fitted = estimator.fit(train);
             model.close();
             KerasTrainingSummary s = fitted.summary();
-            if (opts.containsKey("save")) {
+            if (opts.has("save")) {
                 fitted.write().overwrite().save(opts.get("save"));
             }
 
@@ -130,38 +128,7 @@ public final class FashionMnistJob {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                System.out.print(USAGE);
-                System.exit(0);
-            }
-            if (!a.startsWith("--") || i + 1 >= args.length) {
-                fail("Unexpected argument '" + a + "'");
-            }
-            m.put(a.substring(2), args[++i]);
-        }
-        return m;
-    }
-
-    private static int intOpt(Map<String, String> m, String key, int dflt) {
-        String v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            fail("--" + key + " expects an integer; received '" + v + "'");
-            return dflt;
-        }
-    }
-
     private static void fail(String message) {
-        System.err.println("FashionMnistJob: " + message);
-        System.err.print(USAGE);
-        System.exit(2);
+        CommandLine.fail("FashionMnistJob", USAGE, message);
     }
 }

@@ -11,7 +11,6 @@ import io.sparkkeras.utils.NdArray;
 import io.sparkkeras.utils.RandomSeeds;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -50,21 +49,21 @@ public final class FashionMnistMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
-        if (opts.containsKey("evaluate")) {
+        CommandLine opts = CommandLine.parse("fashion-mnist", USAGE, args);
+        if (opts.has("evaluate")) {
             evaluate(opts);
             return;
         }
-        String modelName = opts.getOrDefault("model", "mlp");
-        int epochs = intOpt(opts, "epochs", 10);
-        int batchSize = intOpt(opts, "batch-size", 128);
-        String backend = opts.getOrDefault("backend", "pytorch");
-        int workers = intOpt(opts, "workers", 2);
-        int trainLimit = intOpt(opts, "train-limit", Integer.MAX_VALUE);
-        int threads = intOpt(opts, "threads", Runtime.getRuntime().availableProcessors());
-        long seed = intOpt(opts, "seed", 42);
-        int verbose = intOpt(opts, "verbose", 1);
-        Path dir = Path.of(opts.getOrDefault("data", FashionMnist.DEFAULT_DIR.toString()));
+        String modelName = opts.get("model", "mlp");
+        int epochs = opts.intOpt("epochs", 10);
+        int batchSize = opts.intOpt("batch-size", 128);
+        String backend = opts.get("backend", "pytorch");
+        int workers = opts.intOpt("workers", 2);
+        int trainLimit = opts.intOpt("train-limit", Integer.MAX_VALUE);
+        int threads = opts.intOpt("threads", Runtime.getRuntime().availableProcessors());
+        long seed = opts.intOpt("seed", 42);
+        int verbose = opts.intOpt("verbose", 1);
+        Path dir = Path.of(opts.get("data", FashionMnist.DEFAULT_DIR.toString()));
         if (!modelName.equals("mlp") && !modelName.equals("cnn")) {
             fail("--model must be mlp or cnn; received " + modelName);
         }
@@ -111,12 +110,12 @@ public final class FashionMnistMain {
      * {@code --input-scale}) to the model's input shape and reports the share of argmax predictions equal to the
      * labels.
      */
-    private static void evaluate(Map<String, String> opts) throws Exception {
+    private static void evaluate(CommandLine opts) throws Exception {
         Path file = Path.of(opts.get("evaluate"));
-        String backend = opts.getOrDefault("backend", "pytorch");
-        double scale = fraction(opts.getOrDefault("input-scale", "1/255"));
-        int threads = intOpt(opts, "threads", Runtime.getRuntime().availableProcessors());
-        Path dir = Path.of(opts.getOrDefault("data", FashionMnist.DEFAULT_DIR.toString()));
+        String backend = opts.get("backend", "pytorch");
+        double scale = fraction(opts.get("input-scale", "1/255"));
+        int threads = opts.intOpt("threads", Runtime.getRuntime().availableProcessors());
+        Path dir = Path.of(opts.get("data", FashionMnist.DEFAULT_DIR.toString()));
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("ai.djl.offline", "true");
@@ -184,38 +183,7 @@ public final class FashionMnistMain {
         return cnn ? images.reshape(images.length(), 28, 28, 1) : images;
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                System.out.print(USAGE);
-                System.exit(0);
-            }
-            if (!a.startsWith("--") || i + 1 >= args.length) {
-                fail("Unexpected argument '" + a + "'");
-            }
-            m.put(a.substring(2), args[++i]);
-        }
-        return m;
-    }
-
-    private static int intOpt(Map<String, String> m, String key, int dflt) {
-        String v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            fail("--" + key + " expects an integer; received '" + v + "'");
-            return dflt;
-        }
-    }
-
     private static void fail(String message) {
-        System.err.println("fashion-mnist: " + message);
-        System.err.print(USAGE);
-        System.exit(2);
+        CommandLine.fail("fashion-mnist", USAGE, message);
     }
 }

@@ -60,6 +60,11 @@ public class Model extends Layer {
     private boolean stopTraining;
     private GradientReducer gradientReducer;
     private Trainer trainer;
+    /**
+     * The predict step, kept as Keras keeps {@code predict_function}: compiled once (traced once per batch shape on a
+     * graph backend), not per call. Reset by {@code compile} and when layers are added.
+     */
+    private Trainer predictor;
     private History history;
 
     /** For subclassed models: hold layers in fields and override {@link #call(Tensor, boolean)}. */
@@ -305,6 +310,7 @@ public class Model extends Layer {
         if (trainer != null) {
             trainer.close();
         }
+        resetPredictFunction();
         this.optimizer = options.optimizer;
         this.losses = List.copyOf(options.losses);
         this.lossSpecs = List.copyOf(options.lossSpecs.size() == options.losses.size() ? options.lossSpecs
@@ -373,6 +379,24 @@ public class Model extends Layer {
         return history;
     }
 
+    private Trainer predictor() {
+        if (predictor != null && predictor.backend() != io.sparkkeras.backend.Backends.current()) {
+            resetPredictFunction();
+        }
+        if (predictor == null) {
+            predictor = new Trainer(this, true);
+        }
+        return predictor;
+    }
+
+    /** Drops the compiled predict step: the next predict compiles (traces) it anew. */
+    protected final void resetPredictFunction() {
+        if (predictor != null) {
+            predictor.close();
+            predictor = null;
+        }
+    }
+
     private Trainer trainer() {
         if (!compiled) {
             throw new IllegalStateException("You must call `compile()` before using the model \"" + name()
@@ -432,12 +456,12 @@ public class Model extends Layer {
 
     /** Predictions of every output for several inputs. */
     public final List<NdArray> predictAll(List<NdArray> x, int batchSize) {
-        return new Trainer(this, true).predict(x, batchSize);
+        return predictor().predict(x, batchSize);
     }
 
     /** Predictions over a batch source. */
     public final List<NdArray> predict(BatchDataset data) {
-        return new Trainer(this, true).predict(data);
+        return predictor().predict(data);
     }
 
     /** One optimizer step on one batch; returns the logs ({@code loss}, metrics). */
@@ -447,7 +471,7 @@ public class Model extends Layer {
 
     /** Predictions for one batch. */
     public final NdArray predictOnBatch(NdArray x) {
-        return new Trainer(this, true).predictOnBatch(List.of(x)).get(0);
+        return predictor().predictOnBatch(List.of(x)).get(0);
     }
 
     // ---- summary and config
@@ -519,6 +543,7 @@ public class Model extends Layer {
             trainer.close();
             trainer = null;
         }
+        resetPredictFunction();
         if (optimizer != null) {
             optimizer.close();
         }

@@ -52,6 +52,7 @@ public class Sequential extends Model {
             return;
         }
         stack.add(layer);
+        resetPredictFunction();
         if (inputLayer != null) {
             KerasTensor t = inputLayer.output();
             Shape s = outputShapes.isEmpty() ? t.shape() : outputShapes.get(outputShapes.size() - 1);

@@ -459,14 +459,17 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * One batch, called directly: runs the forward pass as it comes (eagerly on a graph backend). A compiled step
-     * pays a trace per new trainer, and a model makes one trainer per {@code predict} call, so a caller looping over
-     * {@code predictOnBatch} would trace every batch.
+     * One batch, called directly, through the same compiled step as {@code predict} (Keras's
+     * {@code predict_on_batch}). The model keeps one predict trainer, so a caller looping over batches traces once
+     * per batch shape.
      */
     public List<NdArray> predictOnBatch(List<NdArray> x) {
-        try (Scope s = backend.core().newScope()) {
-            return toHost(model.forward(toTensors(x), false));
-        }
+        return predictStep(x);
+    }
+
+    /** The backend this trainer's steps were compiled for. */
+    public Backend backend() {
+        return backend;
     }
 
     /**

@@ -49,7 +49,7 @@ class TfPredictTest {
     }
 
     @Test
-    void predictTracesOncePerBatchShapeAndMatchesTheEagerForwardPass() {
+    void predictTracesOncePerBatchShapeAcrossCalls() {
         RandomSeeds.setRandomSeed(3);
         float[] v = new float[20 * 6];
         for (int i = 0; i < v.length; i++) {
@@ -62,8 +62,15 @@ class TfPredictTest {
             // Batches of 8, 8 and 4: two signatures.
             float[] traced = m.predict(x, 8).toFloatArray();
             assertEquals(before + 2, predictTraces().size(), "traced predict steps");
-            float[] eager = m.predictOnBatch(x).toFloatArray();
-            assertArrayEquals(eager, traced, 1e-6f);
+            // The model keeps its predict step, as Keras keeps predict_function: calls reuse the traces.
+            m.predict(x, 8);
+            assertEquals(before + 2, predictTraces().size(), "a second predict traced again");
+            float[] whole = m.predictOnBatch(x).toFloatArray();
+            for (int i = 0; i < 5; i++) {
+                m.predictOnBatch(x);
+            }
+            assertEquals(before + 3, predictTraces().size(), "predictOnBatch traces once per batch shape");
+            assertArrayEquals(whole, traced, 1e-6f);
         }
     }
 }

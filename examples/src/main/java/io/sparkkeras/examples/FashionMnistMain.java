@@ -30,7 +30,7 @@ public final class FashionMnistMain {
               --model mlp|cnn        reference model (default mlp)
               --epochs N             epochs (default 10)
               --batch-size B         samples per step (default 128)
-              --backend pytorch      Keras backend (default pytorch; also: torch)
+              --backend B            Keras backend: pytorch (default; also: torch) or tensorflow
               --workers N            Spark workers (embedded local[N]) training through KerasEstimator;
                                      0 = plain local fit in this JVM (default 2)
               --train-limit N        use the first N training images (default all 60000)
@@ -74,6 +74,8 @@ public final class FashionMnistMain {
         int engineThreads = workers == 0 ? threads : Math.max(1, threads / workers);
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(engineThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        System.setProperty("sparkkeras.tensorflow.intra_op_threads", Integer.toString(engineThreads));
+        System.setProperty("sparkkeras.tensorflow.inter_op_threads", "1");
         System.setProperty("ai.djl.offline", "true");
         Backends.setDefault(backend);
         RandomSeeds.setRandomSeed(seed);

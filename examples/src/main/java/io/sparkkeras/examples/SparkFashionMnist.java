@@ -88,8 +88,10 @@ final class SparkFashionMnist {
             long trainRows = train.count();
             long testRows = test.count();
             int perWorker = Math.max(1, batchSize / workers);
+            // The workers train on the backend --backend chose, as the local fit would.
             KerasEstimator estimator = new KerasEstimator().setModel(model).setNumWorkers(workers)
-                    .setBatchSize(perWorker).setEpochs(epochs).setSeed(seed).setVerbose(verbose > 0 ? 1 : 0);
+                    .setBatchSize(perWorker).setEpochs(epochs).setSeed(seed).setVerbose(verbose > 0 ? 1 : 0)
+                    .setBackend(Backends.current().name());
             long fitStart = System.nanoTime();
             KerasModel fitted = estimator.fit(train);
             double fitSeconds = (System.nanoTime() - fitStart) / 1e9;

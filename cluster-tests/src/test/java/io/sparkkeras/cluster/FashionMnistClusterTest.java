@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -59,7 +58,7 @@ class FashionMnistClusterTest {
 
     @Test
     @Timeout(1800)
-    @EnabledIfSystemProperty(named = "cluster.full", matches = "true")
+    @Tag("cluster-full")
     void mlpReachesTheDesignBar() throws Exception {
         double accuracy = trainAndScore("mlp", ReferenceModels::mlp, 60_000, 10);
         assertTrue(accuracy >= 0.88, "test accuracy " + accuracy);
@@ -67,7 +66,7 @@ class FashionMnistClusterTest {
 
     @Test
     @Timeout(3600)
-    @EnabledIfSystemProperty(named = "cluster.full", matches = "true")
+    @Tag("cluster-full")
     void cnnReachesTheDesignBar() throws Exception {
         double accuracy = trainAndScore("cnn", ReferenceModels::cnn, 60_000, 10);
         assertTrue(accuracy >= 0.90, "test accuracy " + accuracy);

@@ -76,6 +76,27 @@ final class DataChecks {
         return b.toString();
     }
 
+    /** Both float32 lanes' exponent bits, the 1 of each 32-bit lane, and each lane's top bit. */
+    private static final long EXPONENTS = 0x7F8000007F800000L;
+    private static final long LANE_ONES = 0x0000000100000001L;
+    private static final long LANE_TOPS = 0x8000000080000000L;
+
+    /**
+     * Whether the first {@code size} floats of {@code b} are all finite, two per 64-bit read and without a branch
+     * per value (a scan of 60,000 images is paid by every {@code fit} call): a float is NaN or infinite exactly
+     * when its exponent bits are all ones, i.e. when its lane of {@code (v & EXPONENTS) ^ EXPONENTS} is zero, which
+     * the has-a-zero-lane trick finds. The caller rescans value by value to name the bad one.
+     */
+    private static boolean allFinite32(ByteBuffer b, long size) {
+        long bad = 0;
+        int pairs = Math.toIntExact(size >>> 1);
+        for (int i = 0; i < pairs; i++) {
+            long x = (b.getLong(i << 3) & EXPONENTS) ^ EXPONENTS;
+            bad |= (x - LANE_ONES) & ~x & LANE_TOPS;
+        }
+        return bad == 0 && ((size & 1) == 0 || Float.isFinite(b.getFloat((int) (size - 1) << 2)));
+    }
+
     /** Rejects NaN and infinite values, naming the array, sample and position. */
     static void checkFinite(NdArray a, String name, String where) {
         if (!a.dtype().isFloatingPoint()) {
@@ -85,6 +106,9 @@ final class DataChecks {
         long size = a.size();
         int per = a.shape().rank() <= 1 ? 1 : Math.toIntExact(a.shape().dropFirst().size());
         if (a.dtype() == DType.FLOAT32) {
+            if (allFinite32(b, size)) {
+                return;
+            }
             for (int i = 0; i < size; i++) {
                 float v = b.getFloat(i << 2);
                 if (!Float.isFinite(v)) {

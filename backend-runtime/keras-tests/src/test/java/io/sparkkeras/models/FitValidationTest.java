@@ -81,6 +81,39 @@ class FitValidationTest {
     }
 
     @Test
+    void everyNonFiniteValueIsFoundWhereverItIs() {
+        // The scan reads two floats at a time: check both lanes, the odd last value, and the extremes that are finite.
+        Sequential model = classifier();
+        int n = 5;
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            for (int at : new int[] {0, 1, 9, 18, 19}) {
+                float[] v = features(n, 4).toFloatArray();
+                v[at] = bad;
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> model.predict(NdArray.of(v, n, 4)), "value " + bad + " at " + at);
+                assertTrue(e.getMessage().contains("sample " + at / 4), e.getMessage());
+            }
+        }
+        float[] extremes = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -Float.MIN_NORMAL, 0f, -0f, 1e38f,
+            -1e-45f};
+        float[] v = new float[n * 4];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = extremes[i % extremes.length] / 1e30f;   // finite, and small enough for the model's matmul
+        }
+        model.predict(NdArray.of(v, n, 4));
+    }
+
+    @Test
+    void aNonFiniteLastValueOfAnOddSizedArrayIsFound() {
+        Sequential model = new Sequential(new Input(3), new Dense(2));
+        float[] v = new float[3 * 3];
+        v[8] = Float.NaN;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.predict(NdArray.of(v, 3, 3)));
+        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("sample 2"), e.getMessage());
+    }
+
+    @Test
     void fitBeforeCompileSaysToCompile() {
         Sequential model = new Sequential(new Input(4), new Dense(3));
         IllegalStateException e = assertThrows(IllegalStateException.class,

@@ -255,18 +255,7 @@ public final class Trainer implements AutoCloseable {
 
     /** The first half of {@link #reducedTrainStep}: returns the loss, then one gradient per trainable weight. */
     private List<Tensor> gradientStepFn(List<Tensor> in) {
-        List<Tensor> xs = in.subList(0, numInputs);
-        List<Tensor> ys = in.subList(numInputs, numInputs + numTargets);
-        Tensor sw = in.size() > numInputs + numTargets ? in.get(numInputs + numTargets) : null;
-        Object[] preds = new Object[1];
-        GradientResult r = backend.core().valueAndGrad(() -> {
-            List<Tensor> p = model.forward(xs, true);
-            preds[0] = p;
-            return totalLoss(ys, p, sw);
-        }, trainable);
-        @SuppressWarnings("unchecked")
-        List<Tensor> p = (List<Tensor>) preds[0];
-        updateMetrics(r.value(), ys, p, sw, xs.get(0).shape().get(0));
+        GradientResult r = lossAndGradients(in);
         List<Tensor> out = new ArrayList<>(1 + trainable.size());
         out.add(r.value());
         out.addAll(r.gradients());
@@ -274,6 +263,16 @@ public final class Trainer implements AutoCloseable {
     }
 
     private List<Tensor> trainStepFn(List<Tensor> in) {
+        GradientResult r = lossAndGradients(in);
+        model.optimizer().apply(r.gradients(), trainable);
+        return List.of(r.value());
+    }
+
+    /**
+     * What both train steps start with: the forward pass in training mode, the loss and its gradients, and the
+     * metrics updated from this batch's predictions (which the optimizer step after it does not change).
+     */
+    private GradientResult lossAndGradients(List<Tensor> in) {
         List<Tensor> xs = in.subList(0, numInputs);
         List<Tensor> ys = in.subList(numInputs, numInputs + numTargets);
         Tensor sw = in.size() > numInputs + numTargets ? in.get(numInputs + numTargets) : null;
@@ -283,11 +282,10 @@ public final class Trainer implements AutoCloseable {
             preds[0] = p;
             return totalLoss(ys, p, sw);
         }, trainable);
-        model.optimizer().apply(r.gradients(), trainable);
         @SuppressWarnings("unchecked")
         List<Tensor> p = (List<Tensor>) preds[0];
         updateMetrics(r.value(), ys, p, sw, xs.get(0).shape().get(0));
-        return List.of(r.value());
+        return r;
     }
 
     private Tensor totalLoss(List<Tensor> ys, List<Tensor> preds, Tensor sw) {

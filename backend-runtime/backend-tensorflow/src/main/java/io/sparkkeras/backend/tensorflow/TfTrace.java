@@ -123,14 +123,7 @@ final class TfTrace {
     void update(TfVariable v, String opType, Output<?> value) {
         Output<?> val = backend.cast(value, v.dtype());
         List<Operation> deps = new ArrayList<>();
-        List<Operation> pr = pendingReads.remove(v);
-        if (pr != null) {
-            deps.addAll(pr);
-        }
-        Operation last = lastUpdate.get(v);
-        if (last != null) {
-            deps.add(last);
-        }
+        orderAfterPending(v, deps);
         deps.addAll(gradientOps);
         Scope s = deps.isEmpty() ? ops.scope() : ops.scope().withControlDependencyOps(deps);
         OperationBuilder ob = s.opBuilder(opType, opType);
@@ -141,6 +134,21 @@ final class TfTrace {
         lastUpdate.put(v, op);
         reads.remove(v);
         updates.add(op);
+    }
+
+    /**
+     * Adds to {@code deps} what an update of {@code v} must run after: the reads of {@code v} not yet ordered (each
+     * is then done) and its last update.
+     */
+    private void orderAfterPending(TfVariable v, List<Operation> deps) {
+        List<Operation> pr = pendingReads.remove(v);
+        if (pr != null) {
+            deps.addAll(pr);
+        }
+        Operation last = lastUpdate.get(v);
+        if (last != null) {
+            deps.add(last);
+        }
     }
 
     /**
@@ -170,14 +178,7 @@ final class TfTrace {
     void updateAll(List<TfVariable> vars, String opType, Consumer<OperationBuilder> attrs, Output<?>... inputs) {
         List<Operation> deps = new ArrayList<>();
         for (TfVariable v : vars) {
-            List<Operation> pr = pendingReads.remove(v);
-            if (pr != null) {
-                deps.addAll(pr);
-            }
-            Operation last = lastUpdate.get(v);
-            if (last != null) {
-                deps.add(last);
-            }
+            orderAfterPending(v, deps);
         }
         deps.addAll(gradientOps);
         Scope s = deps.isEmpty() ? ops.scope() : ops.scope().withControlDependencyOps(deps);

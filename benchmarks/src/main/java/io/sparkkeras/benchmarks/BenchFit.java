@@ -98,15 +98,16 @@ public final class BenchFit {
     }
 
     /**
-     * Our fit on torch against the hand-written DJL loop. Each path gets a warm-up of a quarter epoch (so both run
-     * JIT-compiled code), then the timed epochs alternate, {@code repeats} times each, and the best of each counts:
-     * a busy neighbour or the JIT then biases neither side.
+     * Our fit on torch against the hand-written DJL loop. Each path gets a warm-up of one epoch (so both run
+     * JIT-compiled code: with a quarter epoch our fit's epochs were still speeding up), then the timed epochs
+     * alternate, {@code repeats} times each, and the best of each counts: a busy neighbour or the JIT then biases
+     * neither side.
      */
     private static void benchTorch(String m, int threads, int batch, NdArray x, FashionMnist.Data d, float[] xf,
             int[] y, int n) {
         try (Backends.Selection s = Backends.use("torch")) {
             boolean cnn = m.equals("cnn");
-            int warmup = Math.max(20, n / batch / 4);
+            int warmup = Math.max(20, n / batch);
             NdArray xs = cnn ? x.reshape(n, 28, 28, 1) : x;
             int w = Math.min(n, warmup * batch);
             double keras = 0;

@@ -115,7 +115,9 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         if (minRows < spec.batchSize) {
             throw new IllegalArgumentException("Received a partition with " + minRows + " training rows, expected at "
                     + "least batchSize=" + spec.batchSize + " rows on every worker (rows per worker: [" + sizes
-                    + "]). Use fewer workers (`numWorkers`), a smaller `batchSize`, or more data.");
+                    + "]). A DataFrame that already has numWorkers partitions is used as it is: spread its rows "
+                    + "with df.repartition(numWorkers), or use fewer workers (`numWorkers`), a smaller `batchSize`, or "
+                    + "more data.");
         }
         long steps = minRows / spec.batchSize;
 

@@ -77,6 +77,18 @@ class FaultTest {
         assertTrue((System.nanoTime() - t0) / 1e9 < 30, "a user error must not be retried");
     }
 
+    @Test
+    void anEmptyPartitionFailsFitWithTheRowsPerWorkerAndTheFix() {
+        // Two partitions, the second empty (as a one-file Parquet input can read): kept as they are, they give
+        // worker 1 nothing to train on.
+        org.apache.spark.api.java.JavaRDD<Row> rows = TestSpark.jsc().parallelize(TestSpark.blobs(256, 8, 9), 2)
+                .mapPartitionsWithIndex((i, it) -> i == 1 ? java.util.Collections.<Row>emptyIterator() : it, false);
+        Dataset<Row> train = TestSpark.get().createDataFrame(rows, TestSpark.FLOATS);
+        Exception e = assertThrows(Exception.class, () -> estimator().fit(train));
+        String m = message(e);
+        assertTrue(m.contains("rows per worker: [128, 0]") && m.contains("df.repartition(numWorkers)"), m);
+    }
+
     private static String message(Throwable e) {
         StringBuilder sb = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {

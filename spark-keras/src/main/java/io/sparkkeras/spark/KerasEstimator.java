@@ -321,7 +321,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         }
         cols.add(functions.col(getLabelCol()));
         Dataset<Row> selected = dataset.select(cols.toArray(new Column[0]));
-        if (selected.queryExecution().toRdd().getNumPartitions() != workers) {
+        org.apache.spark.rdd.RDD<InternalRow> plan = selected.queryExecution().toRdd();
+        if (plan.getNumPartitions() != workers || !barrierCompatible(plan)) {
             selected = selected.repartition(workers);
         }
         String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
@@ -400,6 +401,26 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         KerasModel model = new KerasModel(uid, trainedBytes, info, summary);
         copyValues(model, new ParamMap());
         return model.setParent(this);
+    }
+
+    /**
+     * Whether Spark can run a barrier stage directly over {@code rdd}: not if the stage would contain a union, a
+     * partition-pruning or coalescing RDD (Spark refuses those chains with
+     * {@code BarrierJobUnsupportedRDDChainException}; a union of two DataFrames is the common case). The walk stops
+     * at shuffle boundaries, where the stage begins.
+     */
+    static boolean barrierCompatible(org.apache.spark.rdd.RDD<?> rdd) {
+        // By name as well: Spark has union RDDs that are not public API (SQLPartitioningAwareUnionRDD, used by SQL).
+        if (rdd instanceof org.apache.spark.rdd.UnionRDD<?> || rdd instanceof org.apache.spark.rdd.PartitionPruningRDD<?>
+                || rdd instanceof org.apache.spark.rdd.CoalescedRDD<?> || rdd.getClass().getSimpleName().contains("Union")) {
+            return false;
+        }
+        for (org.apache.spark.Dependency<?> d : scala.jdk.javaapi.CollectionConverters.asJava(rdd.dependencies())) {
+            if (!(d instanceof org.apache.spark.ShuffleDependency<?, ?, ?>) && !barrierCompatible(d.rdd())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Throws {@code e} as it is, checked or not (as Scala code does). */

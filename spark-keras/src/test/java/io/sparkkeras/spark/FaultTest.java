@@ -89,6 +89,16 @@ class FaultTest {
         assertTrue(m.contains("rows per worker: [128, 0]") && m.contains("df.repartition(numWorkers)"), m);
     }
 
+    @Test
+    void aUnionOfDataFramesTrains() {
+        // Spark refuses a barrier stage over a union; fit spreads such a DataFrame over the workers first.
+        Dataset<Row> a = TestSpark.frame(TestSpark.blobs(128, 8, 9), TestSpark.FLOATS, 1);
+        Dataset<Row> b = TestSpark.frame(TestSpark.blobs(128, 8, 10), TestSpark.FLOATS, 1);
+        KerasModel fitted = estimator().fit(a.union(b));
+        assertEquals(List.of(256L), List.of(fitted.summary().rowsPerWorker().stream().mapToLong(Long::longValue)
+                .sum()));
+    }
+
     private static String message(Throwable e) {
         StringBuilder sb = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -45,11 +45,7 @@ public final class BenchFit {
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]);
             }
         }
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        System.setProperty("ai.djl.offline", "true");
-        System.setProperty("sparkkeras.tensorflow.intra_op_threads", Integer.toString(threads));
-        System.setProperty("sparkkeras.tensorflow.inter_op_threads", Integer.toString(threads));
+        Engines.offlineWithThreads(threads);
         RandomSeeds.setRandomSeed(42);
 
         FashionMnist.Data d = FashionMnist.loadData(FashionMnist.DEFAULT_DIR, limit, 1);

@@ -38,11 +38,7 @@ public final class BenchPredict {
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]);
             }
         }
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        System.setProperty("ai.djl.offline", "true");
-        System.setProperty("sparkkeras.tensorflow.intra_op_threads", Integer.toString(threads));
-        System.setProperty("sparkkeras.tensorflow.inter_op_threads", Integer.toString(threads));
+        Engines.offlineWithThreads(threads);
         FashionMnist.Data d = FashionMnist.loadData(FashionMnist.DEFAULT_DIR, 1, 10000);
         NdArray x = FashionMnist.scaled(d.xTest());
         int n = x.length();

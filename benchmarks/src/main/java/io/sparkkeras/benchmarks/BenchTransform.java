@@ -47,10 +47,8 @@ public final class BenchTransform {
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]);
             }
         }
-        System.setProperty("ai.djl.offline", "true");
         // One engine thread per task (and per predict thread): the T tasks themselves use the T cores.
-        System.setProperty("ai.djl.pytorch.num_threads", "1");
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        Engines.offlineWithThreads(1);
         FashionMnist.Data d = FashionMnist.loadData(FashionMnist.DEFAULT_DIR, rows, 1);
         NdArray x = FashionMnist.scaled(d.xTrain());
         int n = x.length();

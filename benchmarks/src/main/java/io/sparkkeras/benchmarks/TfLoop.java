@@ -23,7 +23,8 @@ import java.util.Random;
  * TensorFlow Java, as a user without Keras would — one graph built by hand with {@code tf.*} ops (resource
  * variables, {@code SoftmaxCrossEntropyWithLogits} on one-hot labels, gradients from {@code Graph.addGradients},
  * the fused {@code ResourceApplyAdam} under control dependencies) and a {@code Session.run} per batch that feeds the
- * batch and fetches the loss. Batches in data order, no shuffling; a last partial batch is dropped.
+ * batch and fetches the loss. The batches are the same shuffled ones as {@link DjlLoop}'s (a training loop
+ * shuffles, as {@code fit} does by default); a last partial batch is dropped, since the graph has a fixed batch.
  */
 final class TfLoop {
     private TfLoop() {
@@ -94,6 +95,7 @@ final class TfLoop {
 
             int dim = 784;
             int steps = n / batch;
+            int[] order = DjlLoop.permutation(n, 42);
             float[] xb = new float[batch * dim];
             int[] yb = new int[batch];
             long t0 = 0;
@@ -103,8 +105,11 @@ final class TfLoop {
                     t0 = System.nanoTime();
                 }
                 int from = (it < warmup ? it : it - warmup) % steps * batch;
-                System.arraycopy(x, from * dim, xb, 0, batch * dim);
-                System.arraycopy(y, from, yb, 0, batch);
+                for (int i = 0; i < batch; i++) {
+                    int r = order[from + i];
+                    System.arraycopy(x, r * dim, xb, i * dim, dim);
+                    yb[i] = y[r];
+                }
                 step++;
                 float p1 = (float) Math.pow(0.9, step);
                 float p2 = (float) Math.pow(0.999, step);

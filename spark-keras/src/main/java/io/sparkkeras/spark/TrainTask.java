@@ -101,6 +101,7 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         // Agree on the steps per epoch (and fail together): every rank runs the same number of steps.
         byte[][] gathered = comm.allgather(status(rows, problem));
         long minRows = Long.MAX_VALUE;
+        long maxRows = 0;
         StringBuilder sizes = new StringBuilder();
         for (int r = 0; r < gathered.length; r++) {
             ByteBuffer b = ByteBuffer.wrap(gathered[r]);
@@ -110,6 +111,7 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                 throw new IllegalArgumentException("Cannot train: " + p);
             }
             minRows = Math.min(minRows, n);
+            maxRows = Math.max(maxRows, n);
             sizes.append(r == 0 ? "" : ", ").append(n);
         }
         if (minRows < spec.batchSize) {
@@ -120,6 +122,16 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                     + "more data.");
         }
         long steps = minRows / spec.batchSize;
+        long used = steps * spec.batchSize;
+        if (rank == 0 && spec.progress != null && maxRows - used >= spec.batchSize) {
+            // Every rank must run the same steps, so the smallest partition sets them; say so rather than let the
+            // larger partitions' surplus sit out each epoch unnoticed.
+            spec.progress.emit(String.format(Locale.ROOT, "Warning: rows per worker [%s]: every worker trains on "
+                    + "%d steps x %d = %d rows per epoch, so up to %d rows of a worker (%.0f%%) sit out each epoch "
+                    + "(a different random subset each epoch when shuffling). Spread the rows evenly with "
+                    + "df.repartition(numWorkers).", sizes, steps, spec.batchSize, used, maxRows - used,
+                    100.0 * (maxRows - used) / maxRows));
+        }
 
         // Start from rank 0's weights, or from the last checkpoint rank 0 finds, and from its epoch.
         Checkpoints checkpoints = spec.checkpointDir == null ? null : new Checkpoints(spec.checkpointDir);

@@ -41,4 +41,27 @@ class DriverProgressTest {
                     line);
         }
     }
+
+    @Test
+    void unevenPartitionsAreReportedWithTheRowsThatSitOut() {
+        Sequential m = new Sequential(new Input(8), new Dense(3));
+        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
+                List.of("accuracy"));
+        // Two partitions kept as they are (the DataFrame already has numWorkers partitions): 64 and 128 rows.
+        org.apache.spark.api.java.JavaRDD<Row> rows = TestSpark.jsc().parallelize(TestSpark.blobs(256, 8, 5), 2)
+                .mapPartitionsWithIndex((i, it) -> {
+                    List<Row> kept = new java.util.ArrayList<>();
+                    it.forEachRemaining(kept::add);
+                    return (i == 0 ? kept.subList(0, 64) : kept).iterator();
+                }, false);
+        Dataset<Row> train = TestSpark.get().createDataFrame(rows, TestSpark.FLOATS);
+        List<String> shown = new CopyOnWriteArrayList<>();
+        new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setEpochs(1).setVerbose(1)
+                .progressTo(shown::add).fit(train);
+        assertEquals(2, shown.size(), "lines shown on the driver: " + shown);
+        assertEquals("Warning: rows per worker [64, 128]: every worker trains on 2 steps x 32 = 64 rows per epoch, "
+                + "so up to 64 rows of a worker (50%) sit out each epoch (a different random subset each epoch when "
+                + "shuffling). Spread the rows evenly with df.repartition(numWorkers).", shown.get(0));
+        assertTrue(shown.get(1).startsWith("Epoch 1/1 - 2 workers x 2 steps"), shown.get(1));
+    }
 }

@@ -1,5 +1,6 @@
 # Shared by the bin/ tools: builds a module (and what it needs) on first use or when sources changed,
 # and writes its runtime classpath. Usage: build_module MODULE -> sets CP.
+# The classpath keeps every scope: Spark is `provided` in the library, and the bin/ tools run it embedded.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JVM_FLAGS=(--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
@@ -14,7 +15,7 @@ build_module() {
   if [ ! -f "$stamp" ] || [ ! -f "$cpfile" ] || [ -n "$newer" ]; then
     echo "Building $module (first use or sources changed)..." >&2
     (cd "$here" && flock /tmp/spark-keras-mvn.lock mvn -B -q install -DskipTests -pl "$module" -am >&2 \
-      && flock /tmp/spark-keras-mvn.lock mvn -B -q dependency:build-classpath -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=runtime -pl "$module" >&2) \
+      && flock /tmp/spark-keras-mvn.lock mvn -B -q dependency:build-classpath -Dmdep.outputFile="$cpfile" -pl "$module" >&2) \
       || { echo "Build of $module failed" >&2; exit 1; }
     touch "$stamp"
   fi

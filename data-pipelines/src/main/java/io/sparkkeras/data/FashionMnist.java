@@ -69,7 +69,7 @@ public final class FashionMnist {
      * Images and labels from two IDX files (gzipped when the name ends in {@code .gz}).
      *
      * @param scale divide pixels by 255; else pixel values 0..255 as floats
-     * @throws IllegalArgumentException if a file is not IDX of the expected kind, or the counts differ
+     * @throws IllegalArgumentException if a file is missing, is not IDX of the expected kind, or the counts differ
      * @throws UncheckedIOException     if a file cannot be read
      */
     public static ArrowTable read(BufferAllocator allocator, Path images, Path labels, boolean scale, int chunkRows) {
@@ -132,6 +132,11 @@ public final class FashionMnist {
     }
 
     private static DataInputStream open(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("IDX file " + file + " not found. For Fashion-MNIST, install it with "
+                    + "`apt-get install dataset-fashion-mnist` (files in " + DEFAULT_DIR + ") or pass the folder "
+                    + "that holds it");
+        }
         InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         if (file.getFileName().toString().endsWith(".gz")) {
             in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);

@@ -125,6 +125,10 @@ class FilesTest {
         e = assertThrows(IllegalArgumentException.class, () -> FashionMnist.read(allocator, images, labels, true, 8));
         assertTrue(e.getMessage().contains("has 2 images but") && e.getMessage().contains("has 3 labels"),
                 e.getMessage());
+        Path missing = dir.resolve("t10k-images-idx3-ubyte.gz");
+        e = assertThrows(IllegalArgumentException.class, () -> FashionMnist.read(allocator, missing, labels, true, 8));
+        assertTrue(e.getMessage().contains(missing + " not found")
+                && e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
     }
 
     private static void writeGz(Path p, byte[] bytes) throws IOException {

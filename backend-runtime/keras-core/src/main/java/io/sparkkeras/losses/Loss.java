@@ -52,7 +52,8 @@ public abstract class Loss {
      * @param sampleWeight per-sample weights of shape {@code (batch,)}, or {@code null}
      */
     public final Tensor apply(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
-        Tensor losses = call(yTrue, yPred);
+        Tensor[] same = squeezeOrExpandToSameRank(yTrue, yPred);
+        Tensor losses = call(same[0], same[1]);
         if (sampleWeight != null) {
             Tensor w = Ops.cast(sampleWeight, DType.FLOAT32);
             while (w.shape().rank() < losses.shape().rank()) {
@@ -68,6 +69,24 @@ public abstract class Loss {
             case "sum" -> Ops.sum(losses);
             default -> Ops.mean(losses);
         };
+    }
+
+    /**
+     * Keras's {@code squeeze_or_expand_to_same_rank}: when the ranks differ by exactly one and the longer tensor's
+     * last axis is 1, the rank-1 tensor gains that axis (else the longer one loses it). So labels of shape
+     * {@code (batch,)} meet one-output predictions {@code (batch, 1)} row by row instead of broadcasting to
+     * {@code (batch, batch)}; class ids {@code (batch,)} against {@code (batch, classes)} are left as they are.
+     */
+    public static Tensor[] squeezeOrExpandToSameRank(Tensor x1, Tensor x2) {
+        int r1 = x1.shape().rank();
+        int r2 = x2.shape().rank();
+        if (r1 == r2 + 1 && x1.shape().last() == 1) {
+            return r2 == 1 ? new Tensor[] {x1, Ops.expandDims(x2, -1)} : new Tensor[] {Ops.squeeze(x1, -1), x2};
+        }
+        if (r2 == r1 + 1 && x2.shape().last() == 1) {
+            return r1 == 1 ? new Tensor[] {Ops.expandDims(x1, -1), x2} : new Tensor[] {x1, Ops.squeeze(x2, -1)};
+        }
+        return new Tensor[] {x1, x2};
     }
 
     /** {@code name} and {@code reduction}, Keras-named; subclasses merge their arguments over it. */

@@ -74,6 +74,22 @@ class LossesTest {
     }
 
     @Test
+    void labelsOfOneAxisMeetOneOutputRowByRow() {
+        // Keras's squeeze_or_expand_to_same_rank: y_true (3,) against y_pred (3, 1) is y_true (3, 1), not a
+        // (3, 3) broadcast.
+        float[] y = {1f, 0f, 1f};
+        float[] p = {0.9f, 0.2f, 0.6f};
+        double bce = -(Math.log(0.9) + Math.log(0.8) + Math.log(0.6)) / 3;
+        double mse = (0.01 + 0.04 + 0.16) / 3;
+        for (Loss loss : new Loss[] {new BinaryCrossentropy(), new MeanSquaredError()}) {
+            double expected = loss instanceof BinaryCrossentropy ? bce : mse;
+            assertEquals(expected, loss.apply(t(y, 3), t(p, 3, 1)).item(), TOL, loss.name());
+            assertEquals(expected, loss.apply(t(y, 3, 1), t(p, 3)).item(), TOL, loss.name());
+            assertEquals(expected, loss.apply(t(y, 3, 1), t(p, 3, 1)).item(), TOL, loss.name());
+        }
+    }
+
+    @Test
     void sampleWeightsAndReductions() {
         float[] p = {0.2f, 0.8f, 0.5f, 0.5f};
         double l0 = -Math.log(0.8);

@@ -25,7 +25,9 @@ import java.util.zip.CRC32;
 /**
  * A trained Keras model as a Spark ML {@link org.apache.spark.ml.Model}: {@link #transform} adds a
  * {@code probability} column (ML Vector: the model's outputs, softmax-ed when the model was trained on logits) and
- * a {@code prediction} column (double: the most probable class; the output itself for one-output models).
+ * a {@code prediction} column (double: the most probable class; the output itself for one-output models). A model
+ * trained with binary crossentropy on one output is a binary classifier, as Spark ML's: probability
+ * {@code [P(0), P(1)]} (the sigmoid of the output when trained on logits) and prediction 1 when {@code P(1) > 0.5}.
  *
  * <p>Transform is lazy and runs batch by batch through Arrow; each executor JVM loads the model once and reuses it
  * across tasks (one instance per concurrently running task). Saved as Spark ML metadata plus the model bytes, so a
@@ -153,7 +155,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
                 (org.apache.spark.sql.classic.SparkSession) dataset.sparkSession();
         PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,
                 info.inputShape, getInferenceBatchSize(), !getProbabilityCol().isEmpty(),
-                !getPredictionCol().isEmpty(), info.fromLogits);
+                !getPredictionCol().isEmpty(), info.fromLogits, info.sigmoidOutputs());
         JavaRDD<InternalRow> rows = dataset.toDF().queryExecution().toRdd().toJavaRDD().mapPartitions(fn);
         return spark.internalCreateDataFrame(rows.rdd(), out, false);
     }

@@ -34,6 +34,12 @@ final class ModelInfo implements Serializable {
         return new ModelInfo(in.dims(), compiled, loss, logits);
     }
 
+    /** Binary crossentropy: each output is its own sigmoid probability, not a share of a softmax. */
+    boolean sigmoidOutputs() {
+        return lossClass != null && lossClass.toLowerCase(java.util.Locale.ROOT).replace("_", "")
+                .contains("binarycrossentropy");
+    }
+
     Shape inputShape() {
         return Shape.of(inputShape);
     }

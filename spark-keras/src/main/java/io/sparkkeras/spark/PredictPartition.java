@@ -48,11 +48,14 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
     private final int batchSize;
     private final boolean probability;
     private final boolean prediction;
-    private final boolean softmax;
+    /** The outputs are logits: softmax-ed (or, for {@link #sigmoid}, each squashed) into probabilities. */
+    private final boolean logits;
+    /** One independent sigmoid probability per output (binary crossentropy), not one softmax distribution. */
+    private final boolean sigmoid;
 
     PredictPartition(String cacheKey, Broadcast<byte[]> modelBytes, String backend, StructType schema,
                      ColumnSpec spec, long[] featureShape, int batchSize, boolean probability, boolean prediction,
-                     boolean softmax) {
+                     boolean logits, boolean sigmoid) {
         this.cacheKey = cacheKey;
         this.modelBytes = modelBytes;
         this.backend = backend;
@@ -62,7 +65,8 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
         this.batchSize = batchSize;
         this.probability = probability;
         this.prediction = prediction;
-        this.softmax = softmax;
+        this.logits = logits;
+        this.sigmoid = sigmoid;
     }
 
     @Override
@@ -191,7 +195,11 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                     best = j;
                 }
             }
-            if (softmax && k > 1) {
+            if (logits && sigmoid) {
+                for (int j = 0; j < k; j++) {
+                    p[j] = 1 / (1 + Math.exp(-p[j]));
+                }
+            } else if (logits && k > 1) {
                 double max = p[best];
                 double sum = 0;
                 for (int j = 0; j < k; j++) {
@@ -203,6 +211,11 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                 }
             }
             double predicted = k == 1 ? p[0] : best;
+            if (sigmoid && k == 1) {
+                // A binary classifier, as Spark ML's: probability [P(0), P(1)], prediction 1 when P(1) > 0.5.
+                predicted = p[0] > 0.5 ? 1 : 0;
+                p = new double[] {1 - p[0], p[0]};
+            }
             Object[] extra = new Object[(probability ? 1 : 0) + (prediction ? 1 : 0)];
             int e = 0;
             if (probability) {

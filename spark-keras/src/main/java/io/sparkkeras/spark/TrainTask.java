@@ -153,7 +153,8 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
 
         FusedGradientAverager averager = new FusedGradientAverager(comm);
         model.setGradientReducer(averager);
-        EpochReducer epochs = new EpochReducer(comm, rank, spec, checkpoints, averager, steps, initialEpoch);
+        EpochReducer epochs = new EpochReducer(comm, rank, spec, checkpoints, averager, steps, initialEpoch,
+                split.validation == null ? 0 : split.validation.rowCount());
         int[] shape = new int[spec.featureShape.length];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = Math.toIntExact(spec.featureShape[i]);
@@ -332,8 +333,8 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
     }
 
     /**
-     * At each epoch's end: averages the logs (loss, metrics, validation metrics) over all ranks with one small
-     * allreduce, records them, prints progress on rank 0 and writes rank 0's checkpoint.
+     * At each epoch's end: reduces the logs (loss, metrics, validation metrics weighted by each rank's validation
+     * rows) over all ranks with one small allreduce, records them, prints progress on rank 0 and writes rank 0's checkpoint.
      */
     static final class EpochReducer extends Callback {
         private final Communicator comm;
@@ -343,13 +344,14 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         private final FusedGradientAverager averager;
         private final long steps;
         private final int initialEpoch;
+        private final long validationRows;
         final LinkedHashMap<String, ArrayList<Double>> history = new LinkedHashMap<>();
         final List<Integer> epochs = new ArrayList<>();
         private long epochStartNs;
         private long allreduceAtStartNs;
 
         EpochReducer(Communicator comm, int rank, TrainSpec spec, Checkpoints checkpoints,
-                     FusedGradientAverager averager, long steps, int initialEpoch) {
+                     FusedGradientAverager averager, long steps, int initialEpoch, long validationRows) {
             this.comm = comm;
             this.rank = rank;
             this.spec = spec;
@@ -357,6 +359,7 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             this.averager = averager;
             this.steps = steps;
             this.initialEpoch = initialEpoch;
+            this.validationRows = validationRows;
         }
 
         private void injectFault() {
@@ -391,16 +394,38 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             if (spec.fault != null && rank == spec.faultRank && initialEpoch == 0 && epoch == 1) {
                 injectFault();
             }
-            List<String> keys = new ArrayList<>(logs.keySet());
-            float[] values = new float[keys.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = logs.get(keys.get(i)).floatValue();
+            // Training logs: every rank ran the same steps of the same batch size, so their plain mean is the mean
+            // over all samples. Validation logs: ranks hold different numbers of validation rows (perhaps none), so
+            // each rank's counts by its rows, as Keras's evaluate over all of them would weigh them. A rank without
+            // validation rows has no val_ logs: the names come from a rank that has them.
+            List<String> keys = new ArrayList<>();
+            StringBuilder localVal = new StringBuilder();
+            for (String k : logs.keySet()) {
+                if (k.startsWith("val_")) {
+                    localVal.append(localVal.length() == 0 ? "" : "\n").append(k);
+                } else {
+                    keys.add(k);
+                }
             }
-            comm.allreduce(values, ReduceOp.AVERAGE);
+            int trainKeys = keys.size();
+            for (byte[] names : comm.allgather(localVal.toString().getBytes(StandardCharsets.UTF_8))) {
+                if (names.length > 0) {
+                    keys.addAll(Arrays.asList(new String(names, StandardCharsets.UTF_8).split("\n")));
+                    break;
+                }
+            }
+            float[] values = new float[keys.size() + 1];
+            for (int i = 0; i < keys.size(); i++) {
+                Double v = logs.get(keys.get(i));
+                values[i] = i < trainKeys ? v.floatValue() : v == null ? 0 : (float) (v * validationRows);
+            }
+            values[keys.size()] = validationRows;
+            comm.allreduce(values, ReduceOp.SUM);
+            float allValidationRows = values[keys.size()];
             epochs.add(epoch);
             StringBuilder line = new StringBuilder();
-            for (int i = 0; i < values.length; i++) {
-                double v = values[i];
+            for (int i = 0; i < keys.size(); i++) {
+                double v = i < trainKeys ? values[i] / spec.numWorkers : values[i] / allValidationRows;
                 logs.put(keys.get(i), v);
                 history.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(v);
                 line.append(" - ").append(keys.get(i)).append(": ").append(String.format(Locale.ROOT, "%.4f", v));

@@ -5,20 +5,27 @@ import io.sparkkeras.datasets.FashionMnist;
 import io.sparkkeras.examples.ReferenceModels;
 import io.sparkkeras.models.FitOptions;
 import io.sparkkeras.models.Sequential;
+import io.sparkkeras.optimizers.Adam;
 import io.sparkkeras.utils.NdArray;
 import io.sparkkeras.utils.RandomSeeds;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Training throughput of the reference models, one epoch each: (a) our {@code fit}, (b) a hand-written loop of
  * the same model on the same engine (DJL for {@code --backend torch}, TensorFlow Java for {@code --backend
  * tensorflow}), both in this JVM on the same threads. {@code bin/bench-fit} adds (c) plain PyTorch and prints the
- * ratios. Prints {@code RESULT path=keras|djl|tf model=mlp|cnn samples_per_sec=...} lines ({@code path=keras-tf}
- * for our fit on tensorflow).
+ * ratios. Prints {@code RESULT path=keras|djl|tf model=mlp|cnn metrics=accuracy|none samples_per_sec=...} lines
+ * ({@code path=keras-tf} for our fit on tensorflow).
+ *
+ * <p>Each comparison does the same work on both sides. {@code metrics=accuracy}: the reference model as compiled
+ * (loss and {@code "accuracy"}, which {@code fit} keeps every step), against the loop keeping its running loss and
+ * count of right predictions; {@code metrics=none}: the model compiled with its loss alone, against the bare loop.
  *
  * <pre>
  * java ... io.sparkkeras.benchmarks.BenchFit --models mlp,cnn --threads 2 --backend torch|tensorflow|both --repeats 2
+ *     --metrics accuracy|none|both
  * </pre>
  */
 public final class BenchFit {
@@ -34,6 +41,7 @@ public final class BenchFit {
         int limit = 60000;
         int batch = 128;
         String backends = "torch";
+        String metrics = "both";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--models" -> models = args[i + 1];
@@ -42,6 +50,7 @@ public final class BenchFit {
                 case "--batch-size" -> batch = Integer.parseInt(args[i + 1]);
                 case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
                 case "--backend" -> backends = args[i + 1].equals("both") ? "torch,tensorflow" : args[i + 1];
+                case "--metrics" -> metrics = args[i + 1];
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]);
             }
         }
@@ -53,20 +62,39 @@ public final class BenchFit {
         int n = x.length();
         float[] xf = x.toFloatArray();
         int[] y = d.yTrain().toIntArray();
+        if (metrics.equals("both")) {
+            metrics = "accuracy,none";
+        }
         for (String m : models.split(",")) {
             for (String backend : backends.split(",")) {
-                if (backend.equals("torch") || backend.equals("pytorch")) {
-                    benchTorch(m, threads, batch, x, d, xf, y, n);
-                } else {
-                    benchTensorflow(m, threads, batch, x, d, xf, y, n);
+                for (String variant : metrics.split(",")) {
+                    boolean withMetrics = switch (variant) {
+                        case "accuracy" -> true;
+                        case "none" -> false;
+                        default -> throw new IllegalArgumentException("Unknown --metrics " + variant);
+                    };
+                    if (backend.equals("torch") || backend.equals("pytorch")) {
+                        benchTorch(m, threads, batch, x, d, xf, y, n, withMetrics);
+                    } else {
+                        benchTensorflow(m, threads, batch, x, d, xf, y, n, withMetrics);
+                    }
                 }
             }
         }
     }
 
+    /** The reference model, as compiled (loss and accuracy), or with its loss alone. */
+    private static Sequential reference(boolean cnn, boolean metrics) {
+        Sequential model = cnn ? ReferenceModels.cnn() : ReferenceModels.mlp();
+        if (!metrics) {
+            model.compile(new Adam(1e-3), model.losses().get(0), List.of());
+        }
+        return model;
+    }
+
     /** Our fit on tensorflow against the hand-written TensorFlow Java loop. */
     private static void benchTensorflow(String m, int threads, int batch, NdArray x, FashionMnist.Data d, float[] xf,
-            int[] y, int n) {
+            int[] y, int n, boolean metrics) {
         boolean cnn = m.equals("cnn");
         int warmup = 20;
         NdArray xs = cnn ? x.reshape(n, 28, 28, 1) : x;
@@ -78,7 +106,7 @@ public final class BenchFit {
         // load on this shared machine does not land on one side only.
         for (int r = 0; r < repeats; r++) {
             try (Backends.Selection s = Backends.use("tensorflow")) {
-                Sequential model = cnn ? ReferenceModels.cnn() : ReferenceModels.mlp();
+                Sequential model = reference(cnn, metrics);
                 model.fit(xs.rows(0, w), d.yTrain().rows(0, w), new FitOptions().epochs(1).batchSize(batch)
                         .verbose(0));
                 long t0 = System.nanoTime();
@@ -86,11 +114,14 @@ public final class BenchFit {
                 keras = Math.max(keras, n / ((System.nanoTime() - t0) / 1e9));
                 model.close();
             }
-            tf = Math.max(tf, TfLoop.train(cnn, xf, y, n, batch, warmup, threads));
+            tf = Math.max(tf, TfLoop.train(cnn, xf, y, n, batch, warmup, threads, metrics));
         }
-        System.out.printf(Locale.ROOT, "RESULT path=keras-tf model=%s threads=%d samples_per_sec=%.0f%n", m, threads, keras);
-        System.out.printf(Locale.ROOT, "RESULT path=tf model=%s threads=%d samples_per_sec=%.0f%n", m, threads, tf);
-        System.out.printf(Locale.ROOT, "RATIO model=%s keras-tf/tf=%.3f%n", m, keras / tf);
+        String v = metrics ? "accuracy" : "none";
+        System.out.printf(Locale.ROOT, "RESULT path=keras-tf model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m,
+                v, threads, keras);
+        System.out.printf(Locale.ROOT, "RESULT path=tf model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m, v,
+                threads, tf);
+        System.out.printf(Locale.ROOT, "RATIO model=%s metrics=%s keras-tf/tf=%.3f%n", m, v, keras / tf);
     }
 
     /**
@@ -100,7 +131,7 @@ public final class BenchFit {
      * neither side.
      */
     private static void benchTorch(String m, int threads, int batch, NdArray x, FashionMnist.Data d, float[] xf,
-            int[] y, int n) {
+            int[] y, int n, boolean metrics) {
         try (Backends.Selection s = Backends.use("torch")) {
             boolean cnn = m.equals("cnn");
             int warmup = Math.max(20, n / batch);
@@ -110,18 +141,21 @@ public final class BenchFit {
             double djl = 0;
             for (int r = 0; r < repeats; r++) {
                 // (a) our fit: a fresh model, a warm-up fit, then one timed epoch.
-                Sequential model = cnn ? ReferenceModels.cnn() : ReferenceModels.mlp();
+                Sequential model = reference(cnn, metrics);
                 model.fit(xs.rows(0, w), d.yTrain().rows(0, w), new FitOptions().epochs(1).batchSize(batch).verbose(0));
                 long t0 = System.nanoTime();
                 model.fit(xs, d.yTrain(), new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(42));
                 keras = Math.max(keras, n / ((System.nanoTime() - t0) / 1e9));
                 model.close();
                 // (b) the hand-written DJL loop, warmed up the same way.
-                djl = Math.max(djl, DjlLoop.train(cnn, xf, y, n, batch, warmup));
+                djl = Math.max(djl, DjlLoop.train(cnn, xf, y, n, batch, warmup, metrics));
             }
-            System.out.printf(Locale.ROOT, "RESULT path=keras model=%s threads=%d samples_per_sec=%.0f%n", m, threads, keras);
-            System.out.printf(Locale.ROOT, "RESULT path=djl model=%s threads=%d samples_per_sec=%.0f%n", m, threads, djl);
-            System.out.printf(Locale.ROOT, "RATIO model=%s keras/djl=%.3f%n", m, keras / djl);
+            String v = metrics ? "accuracy" : "none";
+            System.out.printf(Locale.ROOT, "RESULT path=keras model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m,
+                    v, threads, keras);
+            System.out.printf(Locale.ROOT, "RESULT path=djl model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m,
+                    v, threads, djl);
+            System.out.printf(Locale.ROOT, "RATIO model=%s metrics=%s keras/djl=%.3f%n", m, v, keras / djl);
         }
     }
 }

@@ -26,7 +26,10 @@ import java.util.SplittableRandom;
 
 /**
  * The baseline a DJL user would write by hand: the same model as DJL blocks, DJL's {@code Trainer} with Adam
- * 1e-3, a gradient collector per batch, the same shuffled batches. Data layout is DJL's native NCHW.
+ * 1e-3, a gradient collector per batch, the same shuffled batches. Data layout is DJL's native NCHW. With
+ * {@code metrics}, the loop also keeps what a loop that reports progress keeps, as our {@code fit} does for a model
+ * compiled with {@code "accuracy"}: the running loss and the count of right predictions, read each step as DJL's
+ * {@code Accuracy} evaluator reads them.
  */
 final class DjlLoop {
     private DjlLoop() {
@@ -56,7 +59,7 @@ final class DjlLoop {
      *
      * @param warmupSteps steps run before the clock starts
      */
-    static double train(boolean cnn, float[] x, int[] y, int n, int batchSize, int warmupSteps) {
+    static double train(boolean cnn, float[] x, int[] y, int n, int batchSize, int warmupSteps, boolean metrics) {
         try (Model model = Model.newInstance(cnn ? "cnn" : "mlp", "PyTorch")) {
             model.setBlock(cnn ? cnn() : mlp());
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
@@ -72,6 +75,8 @@ final class DjlLoop {
                 int steps = (n + batchSize - 1) / batchSize;
                 long t0 = 0;
                 int timedSamples = 0;
+                double lossSum = 0;
+                long right = 0;
                 for (int s = 0; s < warmupSteps + steps; s++) {
                     if (s == warmupSteps) {
                         t0 = System.nanoTime();
@@ -93,16 +98,26 @@ final class DjlLoop {
                         Shape xs = cnn ? new Shape(m, 1, 28, 28) : new Shape(m, 784);
                         NDArray bx = step.create(xb, xs, DataType.FLOAT32);
                         NDArray by = step.create(yb, new Shape(m), DataType.FLOAT32);
+                        NDList pred;
+                        NDArray loss;
                         try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDList pred = trainer.forward(new NDList(bx));
-                            NDArray loss = trainer.getLoss().evaluate(new NDList(by), pred);
+                            pred = trainer.forward(new NDList(bx));
+                            loss = trainer.getLoss().evaluate(new NDList(by), pred);
                             gc.backward(loss);
                         }
                         trainer.step();
+                        if (metrics) {
+                            lossSum += loss.getFloat();
+                            right += pred.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false).eq(by).sum()
+                                    .toType(DataType.INT64, false).getLong();
+                        }
                     }
                     if (s >= warmupSteps) {
                         timedSamples += m;
                     }
+                }
+                if (metrics && !(lossSum > 0 && right > 0)) {
+                    throw new IllegalStateException("hand-written DJL loop kept no metrics");
                 }
                 return timedSamples / ((System.nanoTime() - t0) / 1e9);
             }

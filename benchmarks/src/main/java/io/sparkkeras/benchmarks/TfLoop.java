@@ -23,7 +23,8 @@ import java.util.Random;
  * TensorFlow Java, as a user without Keras would — one graph built by hand with {@code tf.*} ops (resource
  * variables, {@code SoftmaxCrossEntropyWithLogits} on one-hot labels, gradients from {@code Graph.addGradients},
  * the fused {@code ResourceApplyAdam} under control dependencies) and a {@code Session.run} per batch that feeds the
- * batch and fetches the loss. The batches are the same shuffled ones as {@link DjlLoop}'s (a training loop
+ * batch and fetches the loss (and, with {@code metrics}, the count of right predictions, as our {@code fit} keeps
+ * accuracy for a model compiled with it). The batches are the same shuffled ones as {@link DjlLoop}'s (a training loop
  * shuffles, as {@code fit} does by default); a last partial batch is dropped, since the graph has a fixed batch.
  */
 final class TfLoop {
@@ -31,7 +32,8 @@ final class TfLoop {
     }
 
     /** Trains one epoch after {@code warmup} batches; returns samples per second. */
-    static double train(boolean cnn, float[] x, int[] y, int n, int batch, int warmup, int threads) {
+    static double train(boolean cnn, float[] x, int[] y, int n, int batch, int warmup, int threads,
+            boolean metrics) {
         ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(threads)
                 .setInterOpParallelismThreads(threads).build();
         try (Graph g = new Graph(); Session s = new Session(g, config)) {
@@ -63,6 +65,8 @@ final class TfLoop {
             Operand<TFloat32> labels = tf.oneHot(ys, tf.constant(10), tf.constant(1f), tf.constant(0f));
             Operand<TFloat32> loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
                     tf.constant(0));
+            Operand<TFloat32> right = tf.reduceSum(tf.dtypes.cast(tf.math.equal(
+                    tf.math.argMax(logits, tf.constant(1), TInt32.class), ys), TFloat32.class), tf.constant(0));
             Output<?>[] xsOut = new Output<?>[reads.size()];
             for (int i = 0; i < xsOut.length; i++) {
                 xsOut[i] = reads.get(i).asOutput();
@@ -100,6 +104,7 @@ final class TfLoop {
             int[] yb = new int[batch];
             long t0 = 0;
             int step = 0;
+            double rightSum = 0;
             for (int it = 0; it < warmup + steps; it++) {
                 if (it == warmup) {
                     t0 = System.nanoTime();
@@ -118,12 +123,21 @@ final class TfLoop {
                         TInt32 yt = TInt32.vectorOf(yb);
                         TFloat32 p1t = TFloat32.scalarOf(p1);
                         TFloat32 p2t = TFloat32.scalarOf(p2);
-                        org.tensorflow.Result r = s.runner().feed(xs, xt).feed(ys, yt).feed(b1p, p1t).feed(b2p, p2t)
-                                .fetch(loss).addTarget(train).run()) {
+                        org.tensorflow.Result r = metrics
+                                ? s.runner().feed(xs, xt).feed(ys, yt).feed(b1p, p1t).feed(b2p, p2t).fetch(loss)
+                                        .fetch(right).addTarget(train).run()
+                                : s.runner().feed(xs, xt).feed(ys, yt).feed(b1p, p1t).feed(b2p, p2t).fetch(loss)
+                                        .addTarget(train).run()) {
+                    if (metrics) {
+                        rightSum += ((TFloat32) r.get(1)).getFloat();
+                    }
                     if (it == warmup + steps - 1 && !Float.isFinite(((TFloat32) r.get(0)).getFloat())) {
                         throw new IllegalStateException("hand-written TF loop diverged");
                     }
                 }
+            }
+            if (metrics && rightSum == 0) {
+                throw new IllegalStateException("hand-written TF loop kept no metrics");
             }
             return steps * batch / ((System.nanoTime() - t0) / 1e9);
         }

@@ -12,8 +12,8 @@ package io.sparkkeras.allreduce;
  *  8 long  job hash       first 8 bytes of SHA-256(job id)
  * 16 long  frame token    first 8 bytes of HMAC-SHA256(secret, "frame" + job id); proves the job secret
  * 24 short step           ring step within the op
- * 26 byte  kind           collective kind (allreduce, broadcast, allgather, barrier)
- * 27 byte  reduce op      {@link ReduceOp#ordinal()} for allreduce
+ * 26 byte  kind           collective kind (allreduce, broadcast, allgather, barrier, small-message allreduce)
+ * 27 byte  reduce op      {@link ReduceOp#ordinal()} for both allreduce kinds
  * 28 int   index          chunk index within the step (DATA), payload length (GATHER)
  * 32 ...   payload
  * </pre>
@@ -30,6 +30,8 @@ final class Frame
     static final byte KIND_BROADCAST = 2;
     static final byte KIND_ALLGATHER = 3;
     static final byte KIND_BARRIER = 4;
+    /** Small-message allreduce: whole arrays go round the ring, each rank reduces them in rank order. */
+    static final byte KIND_ALLREDUCE_SMALL = 5;
 
     static final int VERSION_OFFSET = 0;
     static final int TYPE_OFFSET = 1;
@@ -43,10 +45,14 @@ final class Frame
     static final int INDEX_OFFSET = 28;
     static final int HEADER_LENGTH = 32;
 
-    /** HELLO payload: destination rank, group size, chunk floats, reserved, nonce, 32-byte HMAC tag. */
+    /**
+     * HELLO payload: destination rank, group size, chunk floats, small-message allreduce threshold in bytes (0 in
+     * senders older than that path, which are then refused), nonce, 32-byte HMAC tag.
+     */
     static final int HELLO_DEST_OFFSET = HEADER_LENGTH;
     static final int HELLO_SIZE_OFFSET = HEADER_LENGTH + 4;
     static final int HELLO_CHUNK_OFFSET = HEADER_LENGTH + 8;
+    static final int HELLO_SMALL_OFFSET = HEADER_LENGTH + 12;
     static final int HELLO_NONCE_OFFSET = HEADER_LENGTH + 16;
     static final int HELLO_TAG_OFFSET = HEADER_LENGTH + 24;
     static final int HELLO_LENGTH = HELLO_TAG_OFFSET + 32;
@@ -63,6 +69,7 @@ final class Frame
             case KIND_BROADCAST: return "broadcast";
             case KIND_ALLGATHER: return "allgather";
             case KIND_BARRIER: return "barrier";
+            case KIND_ALLREDUCE_SMALL: return "allreduce(small)";
             default: return "kind(" + kind + ")";
         }
     }

@@ -12,7 +12,7 @@ import java.security.MessageDigest;
  * Job identity and authentication, derived once at join.
  *
  * <p>The HELLO each rank sends its right neighbour carries an HMAC-SHA256 tag over the job id, both ranks, the group
- * size, the chunk size and a random nonce, keyed by the job secret: a rank without the secret is refused. Every later
+ * size, the chunk size, the small-message allreduce threshold and a random nonce, keyed by the job secret: a rank without the secret is refused. Every later
  * frame carries a 64-bit token derived from the secret by HMAC, compared with two {@code long} loads, so frames from
  * other jobs or forgers are dropped without hashing per frame.
  */
@@ -42,17 +42,18 @@ final class JobAuth
         return (int)((jobHash >>> 16) & 0x3FFF_0000L) | 0x4000_0000 | (rank & 0xFFFF);
     }
 
-    byte[] helloTag(final int source, final int dest, final int size, final int chunkFloats, final long nonce)
+    byte[] helloTag(final int source, final int dest, final int size, final int chunkFloats, final int smallBytes,
+        final long nonce)
     {
-        final ByteBuffer fields = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        fields.putInt(source).putInt(dest).putInt(size).putInt(chunkFloats).putLong(nonce);
+        final ByteBuffer fields = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
+        fields.putInt(source).putInt(dest).putInt(size).putInt(chunkFloats).putInt(smallBytes).putLong(nonce);
         return hmac(concat("sk-allreduce-hello-v1:", jobId), fields.array());
     }
 
-    boolean verifyHello(
-        final int source, final int dest, final int size, final int chunkFloats, final long nonce, final byte[] tag)
+    boolean verifyHello(final int source, final int dest, final int size, final int chunkFloats, final int smallBytes,
+        final long nonce, final byte[] tag)
     {
-        return MessageDigest.isEqual(helloTag(source, dest, size, chunkFloats, nonce), tag);
+        return MessageDigest.isEqual(helloTag(source, dest, size, chunkFloats, smallBytes, nonce), tag);
     }
 
     private byte[] hmac(final byte[] first, final byte[] second)

@@ -64,4 +64,36 @@ final class Reductions
             UnsafeApi.putFloat(address, r);
         }
     }
+
+    /**
+     * {@code out[i] = op(a[i], b[i])}, and {@code (a[i] + b[i]) / ranks} for the last step of {@link ReduceOp#AVERAGE};
+     * the operands keep their order so every rank evaluates the same expression. {@code out} may be {@code a} or
+     * {@code b} at the same index.
+     */
+    static void combine(final ReduceOp op, final boolean average, final int ranks, final float[] a, final int aIndex,
+        final float[] b, final int bIndex, final float[] out, final int outIndex, final int length)
+    {
+        if (op == ReduceOp.MAX)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                out[outIndex + i] = Math.max(a[aIndex + i], b[bIndex + i]);
+            }
+        }
+        else if (average)
+        {
+            final float n = ranks;
+            for (int i = 0; i < length; i++)
+            {
+                out[outIndex + i] = (a[aIndex + i] + b[bIndex + i]) / n;
+            }
+        }
+        else
+        {
+            for (int i = 0; i < length; i++)
+            {
+                out[outIndex + i] = a[aIndex + i] + b[bIndex + i];
+            }
+        }
+    }
 }

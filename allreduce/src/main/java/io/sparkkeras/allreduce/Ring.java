@@ -24,6 +24,12 @@ import org.agrona.concurrent.NanoClock;
  * {@code k} of step {@code s-1} has arrived, so sending, receiving and reducing overlap. Each segment is reduced in
  * ring order starting at its owner, and then copied, so every rank ends with the same bits.
  *
+ * <p>Small arrays ({@code (N-1) * 4 * count <= smallAllreduceBytes}) skip the reduce-scatter: in {@code N-1} steps
+ * every rank's whole array goes round the ring (step {@code s} sends the array of rank {@code (r - s) mod N}, its
+ * own at step 0, and receives that of rank {@code (r - s - 1) mod N} into a staging slot), then each rank reduces the
+ * {@code N} arrays itself in rank order, {@code ((a0 op a1) op a2) ...}, the same expression on every rank, so the
+ * bits agree. For 2 ranks that is one hop instead of two; the frames and their checks are the ring's.
+ *
  * <p>Nothing here allocates per chunk: the send side claims space in the log ({@link BufferClaim}) and copies the
  * floats straight in, the receive side reduces straight out of the log into the caller's memory. All waits retry
  * with an {@link IdleStrategy} against a deadline that moves forward on progress; {@link #fail} turns a stall into
@@ -44,6 +50,11 @@ final class Ring
     private final BufferClaim claim = new BufferClaim();
     private final ExpandableDirectByteBuffer gatherBuffer = new ExpandableDirectByteBuffer(4096);
     private final float[] scratch;
+    /** Small-message path: the arrays received at steps 0..N-2, {@code count} floats each, back to back. */
+    private final float[] smallSlots;
+    /** Small-message path: a direct buffer's floats, copied in so the rank-order reduction runs on arrays. */
+    private final float[] smallOwn;
+    private final long smallAllreduceBytes;
     private final DataHandler dataHandler = new DataHandler();
     private final ImageControlledFragmentAssembler assembler;
     private final ExclusivePublication publication;
@@ -79,6 +90,10 @@ final class Ring
         this.size = transport.size;
         this.chunkFloats = transport.chunkFloats;
         this.scratch = new float[chunkFloats];
+        this.smallAllreduceBytes = transport.smallAllreduceBytes;
+        final int slotFloats = size > 1 ? transport.smallAllreduceBytes / 4 : 0;
+        this.smallSlots = new float[slotFloats];
+        this.smallOwn = new float[size > 1 ? slotFloats / (size - 1) : 0];
         this.publication = transport.publication;
         this.assembler = new ImageControlledFragmentAssembler(dataHandler);
     }
@@ -97,12 +112,78 @@ final class Ring
         {
             return;
         }
+        if ((size - 1) * 4L * n <= smallAllreduceBytes)
+        {
+            allreduceSmall(array, index, address, n, op, timeoutNs);
+            return;
+        }
         beginOp(Frame.KIND_ALLREDUCE, array, index, address, n);
         reduceOp = op;
         segBase = n / size;
         segRem = n % size;
         totalSteps = 2 * (size - 1);
         run(timeoutNs);
+    }
+
+    private void allreduceSmall(final float[] array, final int index, final long address, final int n,
+        final ReduceOp op, final long timeoutNs)
+    {
+        final float[] own;
+        final int ownIndex;
+        if (array == null)
+        {
+            UnsafeApi.copyMemory(null, address, smallOwn, FLOAT_ARRAY_BASE, n * 4L);
+            own = smallOwn;
+            ownIndex = 0;
+        }
+        else
+        {
+            own = array;
+            ownIndex = index;
+        }
+        beginOp(Frame.KIND_ALLREDUCE_SMALL, own, ownIndex, 0, n);
+        reduceOp = op;
+        segBase = n;
+        segRem = 0;
+        totalSteps = size - 1;
+        run(timeoutNs);
+        reduceInRankOrder(own, ownIndex, n, op);
+        if (array == null)
+        {
+            UnsafeApi.copyMemory(smallOwn, FLOAT_ARRAY_BASE, null, address, n * 4L);
+        }
+    }
+
+    /** Offset in {@link #smallSlots} of the array received at {@code step}. */
+    private int slotOffset(final int step)
+    {
+        return step * count;
+    }
+
+    /**
+     * {@code own = ((a0 op a1) op a2) ... op a(N-1)}, where {@code a(rank)} is {@code own} and the others were
+     * received: rank 0 accumulates in place, the others in rank 0's slot, and the last step writes {@code own}.
+     */
+    private void reduceInRankOrder(final float[] own, final int ownIndex, final int n, final ReduceOp op)
+    {
+        float[] acc = own;
+        int accIndex = ownIndex;
+        if (rank != 0)
+        {
+            acc = smallSlots;
+            accIndex = slotOffset(rank - 1);
+        }
+        for (int k = 1; k < size; k++)
+        {
+            final boolean last = k == size - 1;
+            final float[] in = k == rank ? own : smallSlots;
+            final int inIndex = k == rank ? ownIndex : slotOffset(Math.floorMod(rank - k - 1, size));
+            final float[] out = last ? own : acc;
+            final int outIndex = last ? ownIndex : accIndex;
+            Reductions.combine(op, last && op == ReduceOp.AVERAGE, size, acc, accIndex, in, inIndex, out, outIndex, n);
+            acc = out;
+            accIndex = outIndex;
+        }
     }
 
     void broadcast(final float[] array, final int index, final long address, final int n, final int rootRank,
@@ -203,6 +284,11 @@ final class Ring
     private int segmentLength(final int segment)
     {
         return segBase + (segment < segRem ? 1 : 0);
+    }
+
+    private boolean smallKind()
+    {
+        return kind == Frame.KIND_ALLREDUCE_SMALL;
     }
 
     private int chunksInStep(final int segment)
@@ -309,7 +395,7 @@ final class Ring
 
     private String opName()
     {
-        return Frame.kindName(kind) + "#" + seq;
+        return Frame.kindName(smallKind() ? Frame.KIND_ALLREDUCE : kind) + "#" + seq;
     }
 
     private AllreduceException timeout(final boolean sendBlocked, final long timeoutNs)
@@ -347,7 +433,7 @@ final class Ring
         final int segment = sendSegment(sendStep);
         final int first = sendChunk * chunkFloats;
         final int length = Math.min(chunkFloats, segmentLength(segment) - first);
-        final long start = segmentStart(segment) + (long)first;
+        final long start = smallKind() ? first : segmentStart(segment) + (long)first;
         final long result = publication.tryClaim(Frame.HEADER_LENGTH + length * 4, claim);
         lastOfferResult = result;
         if (result > 0)
@@ -356,7 +442,13 @@ final class Ring
             final int offset = claim.offset();
             putHeader(buffer, offset, Frame.TYPE_DATA, sendChunk);
             final long dst = buffer.addressOffset() + offset + Frame.HEADER_LENGTH;
-            if (targetArray != null)
+            if (smallKind() && sendStep > 0)
+            {
+                // Forward the array received at the previous step (that of rank (r - sendStep) mod N).
+                UnsafeApi.copyMemory(smallSlots, FLOAT_ARRAY_BASE + (slotOffset(sendStep - 1) + start) * 4L,
+                    buffer.byteArray(), dst, length * 4L);
+            }
+            else if (targetArray != null)
             {
                 UnsafeApi.copyMemory(targetArray, FLOAT_ARRAY_BASE + (targetIndex + start) * 4L,
                     buffer.byteArray(), dst, length * 4L);
@@ -396,9 +488,15 @@ final class Ring
                 + " bytes, expected " + (length * 4) + " (do all ranks pass the same number of floats?)";
             return;
         }
-        final int start = segmentStart(segment) + first;
         final long src = buffer.addressOffset() + payloadOffset;
         final byte[] srcArray = buffer.byteArray();
+        if (smallKind())
+        {
+            UnsafeApi.copyMemory(srcArray, src, smallSlots, FLOAT_ARRAY_BASE + (slotOffset(recvStep) + first) * 4L,
+                length * 4L);
+            return;
+        }
+        final int start = segmentStart(segment) + first;
         final boolean reduce = kind == Frame.KIND_ALLREDUCE && recvStep < size - 1;
         if (!reduce)
         {
@@ -456,8 +554,8 @@ final class Ring
             final byte frameKind = buffer.getByte(offset + Frame.KIND_OFFSET);
             final int step = buffer.getShort(offset + Frame.STEP_OFFSET);
             final int index = buffer.getInt(offset + Frame.INDEX_OFFSET);
-            if (frameKind != kind
-                || (kind == Frame.KIND_ALLREDUCE && buffer.getByte(offset + Frame.REDUCE_OFFSET) != reduceOp.ordinal()))
+            if (frameKind != kind || ((kind == Frame.KIND_ALLREDUCE || kind == Frame.KIND_ALLREDUCE_SMALL)
+                && buffer.getByte(offset + Frame.REDUCE_OFFSET) != reduceOp.ordinal()))
             {
                 protocolError = "sent " + Frame.kindName(frameKind) + "/" + buffer.getByte(offset + Frame.REDUCE_OFFSET)
                     + " while this rank runs " + Frame.kindName(kind) + "/" + (reduceOp == null ? 0 : reduceOp.ordinal())

@@ -40,6 +40,8 @@ final class RingTransport implements AutoCloseable
     final String leftHost;
     final String rightHost;
     final int chunkFloats;
+    /** {@link Communicator.Context#smallAllreduceBytes()}, the same on every rank (checked by the HELLO). */
+    final int smallAllreduceBytes;
     final boolean leftIpc;
     final boolean rightIpc;
     /** Some link of the ring (not only this rank's) is UDP; every rank computes the same answer. */
@@ -77,6 +79,7 @@ final class RingTransport implements AutoCloseable
         this.clock = ctx.nanoClock();
         this.idle = ctx.newIdleStrategy();
         this.chunkFloats = chunkFloats;
+        this.smallAllreduceBytes = ctx.smallAllreduceBytes();
         final Endpoint self = endpoints.get(rank);
         final Endpoint leftEndpoint = endpoints.get(left);
         final Endpoint rightEndpoint = endpoints.get(right);
@@ -272,8 +275,10 @@ final class RingTransport implements AutoCloseable
         hello.putInt(Frame.HELLO_DEST_OFFSET, right);
         hello.putInt(Frame.HELLO_SIZE_OFFSET, size);
         hello.putInt(Frame.HELLO_CHUNK_OFFSET, chunkFloats);
+        hello.putInt(Frame.HELLO_SMALL_OFFSET, smallAllreduceBytes);
         hello.putLong(Frame.HELLO_NONCE_OFFSET, nonce);
-        hello.putBytes(Frame.HELLO_TAG_OFFSET, auth.helloTag(rank, right, size, chunkFloats, nonce));
+        hello.putBytes(Frame.HELLO_TAG_OFFSET, auth.helloTag(rank, right, size, chunkFloats, smallAllreduceBytes,
+            nonce));
 
         boolean sent = false;
         long lastResult = 0;
@@ -350,6 +355,7 @@ final class RingTransport implements AutoCloseable
             final int dest = buffer.getInt(offset + Frame.HELLO_DEST_OFFSET);
             final int groupSize = buffer.getInt(offset + Frame.HELLO_SIZE_OFFSET);
             final int chunk = buffer.getInt(offset + Frame.HELLO_CHUNK_OFFSET);
+            final int small = buffer.getInt(offset + Frame.HELLO_SMALL_OFFSET);
             final long nonce = buffer.getLong(offset + Frame.HELLO_NONCE_OFFSET);
             buffer.getBytes(offset + Frame.HELLO_TAG_OFFSET, tag);
             if (job != auth.jobHash)
@@ -362,7 +368,7 @@ final class RingTransport implements AutoCloseable
                 refusal = "refused HELLO from rank " + source + " to rank " + dest + " of " + groupSize
                     + ": expected rank " + left + " to rank " + rank + " of " + size;
             }
-            else if (!auth.verifyHello(source, dest, groupSize, chunk, nonce, tag))
+            else if (!auth.verifyHello(source, dest, groupSize, chunk, small, nonce, tag))
             {
                 refusal = "refused HELLO from rank " + source + ": authentication tag does not match "
                     + "(wrong job secret)";
@@ -371,6 +377,11 @@ final class RingTransport implements AutoCloseable
             {
                 refusal = "refused HELLO from rank " + source + ": chunk of " + chunk + " floats, this rank uses "
                     + chunkFloats + " (set the same chunkSizeBytes and mtuLength on every rank)";
+            }
+            else if (small != smallAllreduceBytes)
+            {
+                refusal = "refused HELLO from rank " + source + ": smallAllreduceBytes=" + small + ", this rank uses "
+                    + smallAllreduceBytes + " (set the same smallAllreduceBytes on every rank)";
             }
             else
             {

@@ -43,13 +43,14 @@ class CommunicatorProcessTest
         }
     }
 
-    @ParameterizedTest(name = "transport={0}")
-    @CsvSource({ "IPC", "UDP" })
+    @ParameterizedTest(name = "transport={0} scenario={1}")
+    @CsvSource({ "IPC, loop", "UDP, loop", "IPC, loop-small" })
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void killedMemberMakesEveryOtherRankFailWithinTimeout(final Transport transport) throws Exception
+    void killedMemberMakesEveryOtherRankFailWithinTimeout(final Transport transport, final String scenario)
+        throws Exception
     {
         final long peerTimeoutMs = 3_000;
-        try (ProcessGroup group = new ProcessGroup(3, transport, "loop", peerTimeoutMs, "128m"))
+        try (ProcessGroup group = new ProcessGroup(3, transport, scenario, peerTimeoutMs, "128m"))
         {
             for (int r = 0; r < 3; r++)
             {

@@ -68,7 +68,9 @@ public final class RankProcessMain
                     }
                     break;
                 case "loop":
-                    final float[] buf = RankGroup.data(rank, 1 << 20);
+                case "loop-small":
+                    // loop-small: arrays on the small-message path (issue #3), the ring otherwise.
+                    final float[] buf = RankGroup.data(rank, "loop".equals(scenario) ? 1 << 20 : 64);
                     comm.allreduce(buf, ReduceOp.SUM);
                     System.out.println("READY");
                     System.out.flush();

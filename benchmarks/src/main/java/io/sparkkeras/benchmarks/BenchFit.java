@@ -104,17 +104,22 @@ public final class BenchFit {
         double tf = 0;
         // As for torch: the timed epochs alternate, repeats times each, and the best of each counts, so a burst of
         // load on this shared machine does not land on one side only.
+        double[] pairs = new double[repeats];
         for (int r = 0; r < repeats; r++) {
+            double k;
             try (Backends.Selection s = Backends.use("tensorflow")) {
                 Sequential model = reference(cnn, metrics);
                 model.fit(xs.rows(0, w), d.yTrain().rows(0, w), new FitOptions().epochs(1).batchSize(batch)
                         .verbose(0));
                 long t0 = System.nanoTime();
                 model.fit(xs, d.yTrain(), new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(42));
-                keras = Math.max(keras, n / ((System.nanoTime() - t0) / 1e9));
+                k = n / ((System.nanoTime() - t0) / 1e9);
+                keras = Math.max(keras, k);
                 model.close();
             }
-            tf = Math.max(tf, TfLoop.train(cnn, xf, y, n, batch, warmup, threads, metrics));
+            double b = TfLoop.train(cnn, xf, y, n, batch, warmup, threads, metrics);
+            tf = Math.max(tf, b);
+            pairs[r] = k / b;
         }
         String v = metrics ? "accuracy" : "none";
         System.out.printf(Locale.ROOT, "RESULT path=keras-tf model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m,
@@ -122,6 +127,7 @@ public final class BenchFit {
         System.out.printf(Locale.ROOT, "RESULT path=tf model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m, v,
                 threads, tf);
         System.out.printf(Locale.ROOT, "RATIO model=%s metrics=%s keras-tf/tf=%.3f%n", m, v, keras / tf);
+        printPairs(m, v, "keras-tf/tf", pairs);
     }
 
     /**
@@ -139,16 +145,20 @@ public final class BenchFit {
             int w = Math.min(n, warmup * batch);
             double keras = 0;
             double djl = 0;
+            double[] pairs = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 // (a) our fit: a fresh model, a warm-up fit, then one timed epoch.
                 Sequential model = reference(cnn, metrics);
                 model.fit(xs.rows(0, w), d.yTrain().rows(0, w), new FitOptions().epochs(1).batchSize(batch).verbose(0));
                 long t0 = System.nanoTime();
                 model.fit(xs, d.yTrain(), new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(42));
-                keras = Math.max(keras, n / ((System.nanoTime() - t0) / 1e9));
+                double k = n / ((System.nanoTime() - t0) / 1e9);
+                keras = Math.max(keras, k);
                 model.close();
                 // (b) the hand-written DJL loop, warmed up the same way.
-                djl = Math.max(djl, DjlLoop.train(cnn, xf, y, n, batch, warmup, metrics));
+                double b = DjlLoop.train(cnn, xf, y, n, batch, warmup, metrics);
+                djl = Math.max(djl, b);
+                pairs[r] = k / b;
             }
             String v = metrics ? "accuracy" : "none";
             System.out.printf(Locale.ROOT, "RESULT path=keras model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m,
@@ -156,6 +166,24 @@ public final class BenchFit {
             System.out.printf(Locale.ROOT, "RESULT path=djl model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m,
                     v, threads, djl);
             System.out.printf(Locale.ROOT, "RATIO model=%s metrics=%s keras/djl=%.3f%n", m, v, keras / djl);
+            printPairs(m, v, "keras/djl", pairs);
         }
+    }
+
+    /**
+     * The median of each repeat's ratio of two adjacent timed epochs: speed on this shared machine swings by 2x over
+     * seconds, and a pair run back to back sees the same weather, where the best epoch of each side may not.
+     */
+    private static void printPairs(String model, String metrics, String name, double[] pairs) {
+        double[] sorted = pairs.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        StringBuilder all = new StringBuilder();
+        for (double p : pairs) {
+            all.append(all.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", p));
+        }
+        System.out.printf(Locale.ROOT, "RATIO model=%s metrics=%s %s_paired_median=%.3f pairs=%s%n", model, metrics,
+                name, median, all);
     }
 }

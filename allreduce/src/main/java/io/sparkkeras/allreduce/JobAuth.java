@@ -12,8 +12,8 @@ import java.security.MessageDigest;
  * Job identity and authentication, derived once at join.
  *
  * <p>The HELLO each rank sends its right neighbour carries an HMAC-SHA256 tag over the job id, both ranks, the group
- * size, the chunk size, the small-message allreduce threshold and a random nonce, keyed by the job secret: a rank without the secret is refused. Every later
- * frame carries a 64-bit token derived from the secret by HMAC, compared with two {@code long} loads, so frames from
+ * size, the chunk size, the small-message allreduce threshold and a random nonce, keyed by the job secret: a rank
+ * without the secret is refused. Every later frame carries a 64-bit token derived from the secret by HMAC, compared with two {@code long} loads, so frames from
  * other jobs or forgers are dropped without hashing per frame.
  */
 final class JobAuth

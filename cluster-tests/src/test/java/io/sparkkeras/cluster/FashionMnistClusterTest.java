@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The reference models of DESIGN.md §7 trained by {@code KerasEstimator} with one rank in each of two executor JVMs,
  * from Parquet, and scored on the 10,000 test images by {@code KerasModel.transform} on the same cluster.
  *
- * <p>In CI: the MLP, 2 epochs, and the CNN, 1 epoch, on the 60,000 training images. With {@code -Dcluster.full=true} also the full
- * runs of the design brief: 10 epochs on all 60,000 images, MLP >= 0.88 and CNN >= 0.90 (the CNN takes ~4-8 min on
+ * <p>In CI: the MLP, 2 epochs, and the CNN, 1 epoch, on the 60,000 training images. With
+ * {@code -Dcluster.full=true} also the full runs of the design brief: 10 epochs on all 60,000 images, MLP >= 0.88 and CNN >= 0.90 (the CNN takes ~4-8 min on
  * 2 cores). Global batch 128 (64 per worker), Adam 1e-3, seed 42 ({@code -Dcluster.seed=S} to vary it), as
  * {@code bin/fashion-mnist}.
  */

@@ -334,7 +334,8 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
 
     /**
      * At each epoch's end: reduces the logs (loss, metrics, validation metrics weighted by each rank's validation
-     * rows) over all ranks with one small allreduce, records them, prints progress on rank 0 and writes rank 0's checkpoint.
+     * rows) over all ranks with one small allreduce, records them, prints progress on rank 0 and writes rank 0's
+     * checkpoint.
      */
     static final class EpochReducer extends Callback {
         private final Communicator comm;

@@ -82,9 +82,6 @@ public final class FashionMnistJob {
             if (trainLimit > 0) {
                 train = train.limit(trainLimit);
             }
-            // KerasEstimator keeps a DataFrame that already has numWorkers partitions as it is, and each epoch runs
-            // the steps of the smallest one; Parquet splits follow row groups and can be uneven (or empty).
-            train = train.repartition(workers);
             Dataset<Row> test = spark.read().parquet(data + "/test");
 
             RandomSeeds.setRandomSeed(seed);

@@ -322,7 +322,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         cols.add(functions.col(getLabelCol()));
         Dataset<Row> selected = dataset.select(cols.toArray(new Column[0]));
         org.apache.spark.rdd.RDD<InternalRow> plan = selected.queryExecution().toRdd();
-        if (plan.getNumPartitions() != workers || !barrierCompatible(plan)) {
+        if (plan.getNumPartitions() != workers || !barrierCompatible(plan) || !evenEnough(selected, getBatchSize())) {
             selected = selected.repartition(workers);
         }
         String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
@@ -409,6 +409,31 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
      * {@code BarrierJobUnsupportedRDDChainException}; a union of two DataFrames is the common case). The walk stops
      * at shuffle boundaries, where the stage begins.
      */
+    /**
+     * Whether a DataFrame that already has {@code numWorkers} partitions can train as it is. Every worker runs the
+     * same steps, so the smallest partition sets them: a partition short of a batch fails the fit, and one a batch
+     * or more smaller than another leaves that many of the other's rows out of every epoch. Parquet splits follow
+     * row groups (one file of one row group reads as a full and an empty partition), so this is common. Counting
+     * costs one job that reads no columns; even partitions are then used as they are (no shuffle).
+     */
+    static boolean evenEnough(Dataset<Row> selected, int batchSize) {
+        List<Long> rows = selected.select().queryExecution().toRdd().toJavaRDD()
+                .mapPartitions(it -> {
+                    long n = 0;
+                    for (; it.hasNext(); it.next()) {
+                        n++;
+                    }
+                    return List.of(n).iterator();
+                }).collect();
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        for (long n : rows) {
+            min = Math.min(min, n);
+            max = Math.max(max, n);
+        }
+        return min >= batchSize && max - min < batchSize;
+    }
+
     static boolean barrierCompatible(org.apache.spark.rdd.RDD<?> rdd) {
         // By name as well: Spark has union RDDs that are not public API (SQLPartitioningAwareUnionRDD, used by SQL).
         if (rdd instanceof org.apache.spark.rdd.UnionRDD<?> || rdd instanceof org.apache.spark.rdd.PartitionPruningRDD<?>

@@ -117,19 +117,19 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         if (minRows < spec.batchSize) {
             throw new IllegalArgumentException("Received a partition with " + minRows + " training rows, expected at "
                     + "least batchSize=" + spec.batchSize + " rows on every worker (rows per worker: [" + sizes
-                    + "]). A DataFrame that already has numWorkers partitions is used as it is: spread its rows "
-                    + "with df.repartition(numWorkers), or use fewer workers (`numWorkers`), a smaller `batchSize`, or "
-                    + "more data.");
+                    + "]): use fewer workers (`numWorkers`), a smaller `batchSize`, or more data.");
         }
         long steps = minRows / spec.batchSize;
         long used = steps * spec.batchSize;
         if (rank == 0 && spec.progress != null && maxRows - used >= spec.batchSize) {
             // Every rank must run the same steps, so the smallest partition sets them; say so rather than let the
-            // larger partitions' surplus sit out each epoch unnoticed.
+            // larger partitions' surplus sit out each epoch unnoticed. fit spread uneven partitions before, so the
+            // source gave other rows to this job than to fit's count.
             spec.progress.emit(String.format(Locale.ROOT, "Warning: rows per worker [%s]: every worker trains on "
                     + "%d steps x %d = %d rows per epoch, so up to %d rows of a worker (%.0f%%) sit out each epoch "
-                    + "(a different random subset each epoch when shuffling). Spread the rows evenly with "
-                    + "df.repartition(numWorkers).", sizes, steps, spec.batchSize, used, maxRows - used,
+                    + "(a different random subset each epoch when shuffling). The partitions changed after fit "
+                    + "counted them (a non-deterministic source?): cache the DataFrame, or df.repartition(numWorkers) "
+                    + "it, first.", sizes, steps, spec.batchSize, used, maxRows - used,
                     100.0 * (maxRows - used) / maxRows));
         }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,25 +44,48 @@ class DriverProgressTest {
     }
 
     @Test
-    void unevenPartitionsAreReportedWithTheRowsThatSitOut() {
-        Sequential m = new Sequential(new Input(8), new Dense(3));
-        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
-                List.of("accuracy"));
-        // Two partitions kept as they are (the DataFrame already has numWorkers partitions): 64 and 128 rows.
-        org.apache.spark.api.java.JavaRDD<Row> rows = TestSpark.jsc().parallelize(TestSpark.blobs(256, 8, 5), 2)
+    void unevenPartitionsAreSpreadOverTheWorkers() {
+        // Two partitions of 64 and 128 rows: as they are, 64 rows of the second would sit out every epoch.
+        Dataset<Row> train = TestSpark.get().createDataFrame(TestSpark.jsc().parallelize(TestSpark.blobs(256, 8, 5), 2)
                 .mapPartitionsWithIndex((i, it) -> {
                     List<Row> kept = new java.util.ArrayList<>();
                     it.forEachRemaining(kept::add);
                     return (i == 0 ? kept.subList(0, 64) : kept).iterator();
-                }, false);
-        Dataset<Row> train = TestSpark.get().createDataFrame(rows, TestSpark.FLOATS);
+                }, false), TestSpark.FLOATS);
         List<String> shown = new CopyOnWriteArrayList<>();
-        new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setEpochs(1).setVerbose(1)
-                .progressTo(shown::add).fit(train);
+        KerasModel fitted = estimator().progressTo(shown::add).fit(train);
+        assertEquals(List.of(96L, 96L), fitted.summary().rowsPerWorker());
+        assertEquals(1, shown.size(), "lines shown on the driver: " + shown);
+        assertTrue(shown.get(0).startsWith("Epoch 1/1 - 2 workers x 3 steps"), shown.get(0));
+    }
+
+    /** Reads of partition 0 so far: the first (fit's count) sees 128 rows, later ones 64. */
+    private static final AtomicInteger FIRST_PARTITION_READS = new AtomicInteger();
+
+    @Test
+    void partitionsThatChangeAfterFitCountedThemAreReportedWithTheRowsThatSitOut() {
+        FIRST_PARTITION_READS.set(0);
+        Dataset<Row> train = TestSpark.get().createDataFrame(TestSpark.jsc().parallelize(TestSpark.blobs(256, 8, 5), 2)
+                .mapPartitionsWithIndex((i, it) -> {
+                    List<Row> kept = new java.util.ArrayList<>();
+                    it.forEachRemaining(kept::add);
+                    boolean shrink = i == 0 && FIRST_PARTITION_READS.getAndIncrement() > 0;
+                    return (shrink ? kept.subList(0, 64) : kept).iterator();
+                }, false), TestSpark.FLOATS);
+        List<String> shown = new CopyOnWriteArrayList<>();
+        estimator().progressTo(shown::add).fit(train);
         assertEquals(2, shown.size(), "lines shown on the driver: " + shown);
         assertEquals("Warning: rows per worker [64, 128]: every worker trains on 2 steps x 32 = 64 rows per epoch, "
                 + "so up to 64 rows of a worker (50%) sit out each epoch (a different random subset each epoch when "
-                + "shuffling). Spread the rows evenly with df.repartition(numWorkers).", shown.get(0));
+                + "shuffling). The partitions changed after fit counted them (a non-deterministic source?): cache "
+                + "the DataFrame, or df.repartition(numWorkers) it, first.", shown.get(0));
         assertTrue(shown.get(1).startsWith("Epoch 1/1 - 2 workers x 2 steps"), shown.get(1));
+    }
+
+    private static KerasEstimator estimator() {
+        Sequential m = new Sequential(new Input(8), new Dense(3));
+        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
+                List.of("accuracy"));
+        return new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setEpochs(1).setVerbose(1);
     }
 }

@@ -78,15 +78,21 @@ class FaultTest {
     }
 
     @Test
-    void anEmptyPartitionFailsFitWithTheRowsPerWorkerAndTheFix() {
-        // Two partitions, the second empty (as a one-file Parquet input can read): kept as they are, they give
-        // worker 1 nothing to train on.
+    void anEmptyPartitionGetsItsShareOfTheRows() {
+        // Two partitions, the second empty (as a one-file Parquet input can read): fit spreads the rows first.
         org.apache.spark.api.java.JavaRDD<Row> rows = TestSpark.jsc().parallelize(TestSpark.blobs(256, 8, 9), 2)
                 .mapPartitionsWithIndex((i, it) -> i == 1 ? java.util.Collections.<Row>emptyIterator() : it, false);
-        Dataset<Row> train = TestSpark.get().createDataFrame(rows, TestSpark.FLOATS);
+        KerasModel fitted = estimator().fit(TestSpark.get().createDataFrame(rows, TestSpark.FLOATS));
+        assertEquals(List.of(64L, 64L), fitted.summary().rowsPerWorker());
+    }
+
+    @Test
+    void tooFewRowsForABatchPerWorkerFailsFitWithTheRowsPerWorkerAndTheFix() {
+        Dataset<Row> train = TestSpark.frame(TestSpark.blobs(40, 8, 9), TestSpark.FLOATS, 2);
         Exception e = assertThrows(Exception.class, () -> estimator().fit(train));
         String m = message(e);
-        assertTrue(m.contains("rows per worker: [128, 0]") && m.contains("df.repartition(numWorkers)"), m);
+        assertTrue(m.contains("Received a partition with 20 training rows, expected at least batchSize=32")
+                && m.contains("rows per worker: [20, 20]") && m.contains("fewer workers"), m);
     }
 
     @Test

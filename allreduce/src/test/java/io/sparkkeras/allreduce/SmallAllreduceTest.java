@@ -1,9 +1,6 @@
 package io.sparkkeras.allreduce;
 
-import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -171,8 +166,6 @@ class SmallAllreduceTest
     void forgedFramesDuringSmallAllreducesNeverChangeAResult() throws Exception
     {
         final File base = RankGroup.newBaseDirectory("foreign-small");
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicInteger sent = new AtomicInteger();
         final CountDownLatch joined = new CountDownLatch(3);
         final int n = atThreshold(3);
         try
@@ -180,62 +173,26 @@ class SmallAllreduceTest
             final List<Endpoint> endpoints = Endpoint.localGroup(3, base);
             final JobAuth job = new JobAuth("test-job", RankGroup.SECRET);
             final JobAuth otherJob = new JobAuth("other-job", "another-secret-0123456789".getBytes());
-            final Thread attacker = new Thread(() ->
-            {
-                try
+            // Well-formed small-message frames for the ops in flight: token one bit off, another job.
+            final ForgedFramePublisher attacker = new ForgedFramePublisher(endpoints, job, joined, 4 * n, 59,
+                (frame, k) ->
                 {
-                    joined.await(60, TimeUnit.SECONDS);
-                    final List<Aeron> clients = new ArrayList<>();
-                    final List<ExclusivePublication> pubs = new ArrayList<>();
-                    for (int r = 0; r < 3; r++)
+                    final int variant = k + 1;
+                    frame.putByte(Frame.VERSION_OFFSET, Frame.VERSION);
+                    frame.putByte(Frame.TYPE_OFFSET, Frame.TYPE_DATA);
+                    frame.putInt(Frame.SEQ_OFFSET, k % 59 + 1);
+                    frame.putLong(Frame.JOB_OFFSET, (variant & 1) == 0 ? job.jobHash : otherJob.jobHash);
+                    frame.putLong(Frame.TOKEN_OFFSET, (variant & 1) == 0 ? job.frameToken ^ 1L
+                        : otherJob.frameToken);
+                    frame.putShort(Frame.STEP_OFFSET, (short)(variant % 2));
+                    frame.putByte(Frame.KIND_OFFSET, Frame.KIND_ALLREDUCE_SMALL);
+                    frame.putByte(Frame.REDUCE_OFFSET, (byte)ReduceOp.SUM.ordinal());
+                    frame.putInt(Frame.INDEX_OFFSET, 0);
+                    for (int i = 0; i < n; i++)
                     {
-                        final Aeron aeron = Aeron.connect(new Aeron.Context()
-                            .aeronDirectoryName(endpoints.get(r).ipcDirectory()));
-                        clients.add(aeron);
-                        pubs.add(aeron.addExclusivePublication("aeron:ipc?term-length=1m",
-                            JobAuth.streamId(job.jobHash, r)));
+                        frame.putFloat(Frame.HEADER_LENGTH + 4 * i, 1e30f);
                     }
-                    final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(Frame.HEADER_LENGTH + 4 * n));
-                    int variant = 0;
-                    while (running.get())
-                    {
-                        // Well-formed small-message frames for the ops in flight: token one bit off, another job.
-                        for (int seq = 1; seq < 60; seq++)
-                        {
-                            variant++;
-                            frame.putByte(Frame.VERSION_OFFSET, Frame.VERSION);
-                            frame.putByte(Frame.TYPE_OFFSET, Frame.TYPE_DATA);
-                            frame.putInt(Frame.SEQ_OFFSET, seq);
-                            frame.putLong(Frame.JOB_OFFSET, (variant & 1) == 0 ? job.jobHash : otherJob.jobHash);
-                            frame.putLong(Frame.TOKEN_OFFSET, (variant & 1) == 0 ? job.frameToken ^ 1L
-                                : otherJob.frameToken);
-                            frame.putShort(Frame.STEP_OFFSET, (short)(variant % 2));
-                            frame.putByte(Frame.KIND_OFFSET, Frame.KIND_ALLREDUCE_SMALL);
-                            frame.putByte(Frame.REDUCE_OFFSET, (byte)ReduceOp.SUM.ordinal());
-                            frame.putInt(Frame.INDEX_OFFSET, 0);
-                            for (int i = 0; i < n; i++)
-                            {
-                                frame.putFloat(Frame.HEADER_LENGTH + 4 * i, 1e30f);
-                            }
-                            for (final ExclusivePublication pub : pubs)
-                            {
-                                if (pub.offer(frame, 0, frame.capacity()) > 0)
-                                {
-                                    sent.incrementAndGet();
-                                }
-                            }
-                        }
-                        Thread.sleep(1);
-                    }
-                    pubs.forEach(ExclusivePublication::close);
-                    clients.forEach(Aeron::close);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            }, "foreign-small-publisher");
-            attacker.start();
+                });
             final List<Communicator.Context> contexts = new ArrayList<>();
             for (int r = 0; r < 3; r++)
             {
@@ -258,10 +215,9 @@ class SmallAllreduceTest
             }
             finally
             {
-                running.set(false);
-                attacker.join(30_000);
+                attacker.close();
             }
-            assertTrue(sent.get() > 0, "the foreign publisher never got a frame out");
+            assertTrue(attacker.sent() > 0, "the foreign publisher never got a frame out");
         }
         finally
         {

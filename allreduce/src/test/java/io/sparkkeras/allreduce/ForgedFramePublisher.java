@@ -1,0 +1,97 @@
+package io.sparkkeras.allreduce;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A foreign client for tests: once the members have joined, it publishes forged frames into every member's own
+ * driver (IPC) on that member's stream id, a burst at a time with a 1 ms pause, until closed.
+ */
+final class ForgedFramePublisher implements AutoCloseable
+{
+    /** Writes forged frame number {@code k} (counting from 0) into {@code frame}, header and payload. */
+    interface Forger
+    {
+        void forge(UnsafeBuffer frame, int k);
+    }
+
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicInteger sent = new AtomicInteger();
+    private final Thread thread;
+
+    /**
+     * Starts publishing once {@code joined} opens: bursts of {@code framesPerBurst} frames of {@code payloadBytes}
+     * after the header, each written by {@code forger}.
+     */
+    ForgedFramePublisher(final List<Endpoint> endpoints, final JobAuth job, final CountDownLatch joined,
+        final int payloadBytes, final int framesPerBurst, final Forger forger)
+    {
+        thread = new Thread(() ->
+        {
+            final List<Aeron> clients = new ArrayList<>();
+            final List<ExclusivePublication> pubs = new ArrayList<>();
+            try
+            {
+                joined.await(60, TimeUnit.SECONDS);
+                for (int r = 0; r < endpoints.size(); r++)
+                {
+                    final Aeron aeron = Aeron.connect(new Aeron.Context()
+                        .aeronDirectoryName(endpoints.get(r).ipcDirectory()));
+                    clients.add(aeron);
+                    pubs.add(aeron.addExclusivePublication("aeron:ipc?term-length=1m",
+                        JobAuth.streamId(job.jobHash, r)));
+                }
+                final UnsafeBuffer frame =
+                    new UnsafeBuffer(ByteBuffer.allocateDirect(Frame.HEADER_LENGTH + payloadBytes));
+                int k = 0;
+                while (running.get())
+                {
+                    for (int i = 0; i < framesPerBurst; i++)
+                    {
+                        forger.forge(frame, k++);
+                        for (final ExclusivePublication pub : pubs)
+                        {
+                            if (pub.offer(frame, 0, frame.capacity()) > 0)
+                            {
+                                sent.incrementAndGet();
+                            }
+                        }
+                    }
+                    Thread.sleep(1);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            finally
+            {
+                pubs.forEach(ExclusivePublication::close);
+                clients.forEach(Aeron::close);
+            }
+        }, "forged-frame-publisher");
+        thread.start();
+    }
+
+    /** Frames that got into a member's driver. */
+    int sent()
+    {
+        return sent.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        running.set(false);
+        thread.join(30_000);
+    }
+}

@@ -16,6 +16,7 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
@@ -31,7 +32,9 @@ import java.util.zip.CRC32;
  *
  * <p>Transform is lazy and runs batch by batch through Arrow; each executor JVM loads the model once and reuses it
  * across tasks (one instance per concurrently running task). Saved as Spark ML metadata plus the model bytes, so a
- * {@code PipelineModel} holding it saves and loads.
+ * {@code PipelineModel} holding it saves and loads. A streaming DataFrame is scored the same way, row by row
+ * through a typed {@code mapPartitions} (Spark gives a streaming plan no RDD): {@code fitted.transform(
+ * spark.readStream().schema(schema).parquet(dir)).writeStream()...}.
  *
  * <pre>{@code
  * KerasModel fitted = new KerasEstimator().setModel(model).setNumWorkers(2).fit(train);
@@ -156,6 +159,9 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,
                 info.inputShape, getInferenceBatchSize(), !getProbabilityCol().isEmpty(),
                 !getPredictionCol().isEmpty(), info.fromLogits, info.sigmoidOutputs());
+        if (dataset.isStreaming()) {
+            return dataset.toDF().mapPartitions(new StreamingPredict(fn, schema, out), Encoders.row(out));
+        }
         JavaRDD<InternalRow> rows = dataset.toDF().queryExecution().toRdd().toJavaRDD().mapPartitions(fn);
         return spark.internalCreateDataFrame(rows.rdd(), out, false);
     }

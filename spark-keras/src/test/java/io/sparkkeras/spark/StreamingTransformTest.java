@@ -1,0 +1,53 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.losses.SparseCategoricalCrossentropy;
+import io.sparkkeras.models.Sequential;
+import io.sparkkeras.optimizers.Adam;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A fitted model scores a Structured Streaming DataFrame as any Spark ML transformer does: rows arriving as Parquet
+ * files in a folder get the same probability and prediction as the batch transform of the same rows.
+ */
+@Tag("spark")
+@Timeout(120)
+class StreamingTransformTest {
+    @Test
+    void aStreamOfParquetFilesIsScoredLikeTheSameRowsInABatch(@TempDir Path dir) throws Exception {
+        Dataset<Row> rows = TestSpark.frame(TestSpark.blobs(700, 8, 21), TestSpark.FLOATS, 2);
+        Sequential m = new Sequential(new Input(8), new Dense(16, "relu"), new Dense(3));
+        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(), List.of());
+        KerasModel model = KerasModel.of(m).setInferenceBatchSize(64);
+        String incoming = dir.resolve("incoming").toString();
+        rows.write().parquet(incoming);
+
+        Dataset<Row> stream = TestSpark.get().readStream().schema(TestSpark.FLOATS).parquet(incoming);
+        StreamingQuery query = model.transform(stream).writeStream().format("memory").queryName("scored")
+                .option("checkpointLocation", dir.resolve("checkpoint").toString())
+                .trigger(Trigger.AvailableNow()).start();
+        assertTrue(query.awaitTermination(60_000), "the query did not end within 60 s");
+
+        List<Row> streamed = TestSpark.get().table("scored").orderBy("label", "features").collectAsList();
+        List<Row> batch = model.transform(TestSpark.get().read().parquet(incoming)).orderBy("label", "features")
+                .collectAsList();
+        assertEquals(700, streamed.size());
+        assertEquals(batch, streamed);
+        assertEquals(List.of("features", "label", "probability", "prediction"),
+                List.of(TestSpark.get().table("scored").columns()));
+    }
+}

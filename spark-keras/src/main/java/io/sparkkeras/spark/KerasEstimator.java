@@ -308,6 +308,12 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
 
     @Override
     public KerasModel fit(Dataset<?> dataset) {
+        if (dataset.isStreaming()) {
+            // Training runs every epoch over the same rows, which a stream does not hold.
+            throw new IllegalArgumentException("Received a streaming DataFrame, expected a batch one: fit trains "
+                    + "epochs over a fixed set of rows. Fit each micro-batch (writeStream().foreachBatch(...)) or "
+                    + "a batch read of the same source.");
+        }
         StructType schema = dataset.schema();
         transformSchema(schema, true);
         ModelInfo info = modelInfo;

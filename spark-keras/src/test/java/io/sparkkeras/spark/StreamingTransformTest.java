@@ -18,11 +18,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A fitted model scores a Structured Streaming DataFrame as any Spark ML transformer does: rows arriving as Parquet
- * files in a folder get the same probability and prediction as the batch transform of the same rows.
+ * files in a folder get the same probability and prediction as the batch transform of the same rows. Fitting a
+ * stream is refused with a message that says what to do instead.
  */
 @Tag("spark")
 @Timeout(120)
@@ -49,5 +51,9 @@ class StreamingTransformTest {
         assertEquals(batch, streamed);
         assertEquals(List.of("features", "label", "probability", "prediction"),
                 List.of(TestSpark.get().table("scored").columns()));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KerasEstimator().setModel(m).fit(stream));
+        assertTrue(e.getMessage().startsWith("Received a streaming DataFrame, expected a batch one"), e.getMessage());
     }
 }

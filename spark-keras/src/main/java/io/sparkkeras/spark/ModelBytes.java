@@ -99,6 +99,12 @@ final class ModelBytes {
             throw new IllegalArgumentException("Received a model without a declared input shape, expected a model "
                     + "that starts with Input(...) so the feature shape is known. Received: model=" + model.name());
         }
+        if (shapes.size() > 1) {
+            throw new IllegalArgumentException("Received a model with " + shapes.size() + " inputs " + shapes
+                    + ", expected one: each row gives the model one features tensor (featuresCol, or featuresCols "
+                    + "assembled into one vector). Take one input and split it inside the model. Received: model="
+                    + model.name());
+        }
         return shapes.get(0);
     }
 }

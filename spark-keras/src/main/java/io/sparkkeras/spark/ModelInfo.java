@@ -28,6 +28,11 @@ final class ModelInfo implements Serializable {
 
     static ModelInfo of(Model model) {
         Shape in = ModelBytes.inputShape(model);
+        if (model.numOutputs() > 1) {
+            throw new IllegalArgumentException("Received a model with " + model.numOutputs() + " outputs, expected "
+                    + "one: each row has one label column and gets one probability and prediction. Received: model="
+                    + model.name());
+        }
         boolean compiled = model.isCompiled();
         String loss = compiled ? model.losses().get(0).className() : null;
         boolean logits = compiled && Boolean.TRUE.equals(model.losses().get(0).getConfig().get("from_logits"));

@@ -1,7 +1,10 @@
 package io.sparkkeras.spark;
 
+import io.sparkkeras.layers.Concatenate;
 import io.sparkkeras.layers.Dense;
 import io.sparkkeras.layers.Input;
+import io.sparkkeras.layers.KerasTensor;
+import io.sparkkeras.models.Model;
 import io.sparkkeras.models.Sequential;
 import io.sparkkeras.optimizers.SGD;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -105,5 +108,21 @@ class SchemaValidationTest {
         assertTrue(uncompiled.getMessage().contains("optimizer"), uncompiled.getMessage());
         new KerasEstimator().setModel(raw).setOptimizer("sgd").setLoss("sparse_categorical_crossentropy")
                 .transformSchema(s);
+    }
+
+    @Test
+    void modelsWithSeveralInputsOrOutputsAreRefusedWhenSet() {
+        KerasTensor a = Input.of(4);
+        KerasTensor b = Input.of(2);
+        Model twoInputs = new Model(List.of(a, b), List.of(new Dense(3).apply(new Concatenate().apply(a, b))),
+                "two_inputs");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KerasEstimator().setModel(twoInputs));
+        assertTrue(e.getMessage().startsWith("Received a model with 2 inputs")
+                && e.getMessage().contains("expected one") && e.getMessage().contains("two_inputs"), e.getMessage());
+        Model twoOutputs = new Model(List.of(a), List.of(new Dense(3).apply(a), new Dense(1).apply(a)),
+                "two_outputs");
+        e = assertThrows(IllegalArgumentException.class, () -> KerasModel.of(twoOutputs));
+        assertTrue(e.getMessage().startsWith("Received a model with 2 outputs, expected one"), e.getMessage());
     }
 }

@@ -7,6 +7,7 @@ import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.Iterator;
+import java.util.function.Function;
 
 /**
  * {@link KerasModel#transform} of a streaming DataFrame. A streaming plan has no RDD to map (Spark runs it only
@@ -34,26 +35,19 @@ final class StreamingPredict implements MapPartitionsFunction<Row, Row> {
         ExpressionEncoder.Deserializer<Row> toRow = outEncoder
                 .resolveAndBind(outEncoder.resolveAndBind$default$1(), outEncoder.resolveAndBind$default$2())
                 .createDeserializer();
-        Iterator<InternalRow> scored = predict.call(new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
+        return map(predict.call(map(rows, toInternal::apply)), toRow::apply);
+    }
 
-            @Override
-            public InternalRow next() {
-                return toInternal.apply(rows.next());
-            }
-        });
+    private static <A, B> Iterator<B> map(Iterator<A> in, Function<A, B> f) {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return scored.hasNext();
+                return in.hasNext();
             }
 
             @Override
-            public Row next() {
-                return toRow.apply(scored.next());
+            public B next() {
+                return f.apply(in.next());
             }
         };
     }

@@ -5,7 +5,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JVM_FLAGS=(--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
   --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Dai.djl.offline=true
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dlog4j2.configurationFile="$here/bin/log4j2.properties")
 build_module() {
   local module=$1 stamp="$here/$1/target/.built" cpfile="$here/$1/target/classpath.txt"
   local newer=""

@@ -410,6 +410,17 @@ public class Model extends Layer {
 
     // ---- fit / evaluate / predict
 
+    /**
+     * Trains on arrays with Keras's defaults: one epoch, batches of 32, shuffled, with the progress bar.
+     *
+     * <pre>{@code
+     * History h = model.fit(x, y);
+     * }</pre>
+     */
+    public final History fit(NdArray x, NdArray y) {
+        return fit(x, y, new FitOptions());
+    }
+
     /** Trains on arrays: {@code x} of shape {@code (n, ...)}, {@code y} of shape {@code (n,)} or {@code (n, k)}. */
     public final History fit(NdArray x, NdArray y, FitOptions options) {
         return fit(List.of(x), List.of(y), options);

@@ -49,6 +49,17 @@ class FitOptionsTest {
     }
 
     @Test
+    void fitWithoutOptionsTakesKerasDefaults() {
+        Sequential a = model(3);
+        History defaults = a.fit(x(), y());
+        Sequential b = model(3);
+        History spelled = b.fit(x(), y(), new FitOptions().epochs(1).batchSize(32).shuffle(true).verbose(0));
+        assertEquals(spelled.history(), defaults.history());
+        a.close();
+        b.close();
+    }
+
+    @Test
     void validationSplitAddsValLogs() {
         Sequential m = model(1);
         History h = m.fit(x(), y(), new FitOptions().epochs(2).batchSize(32).validationSplit(0.25).verbose(0));

@@ -443,9 +443,12 @@ public class Model extends Layer {
         return fit(NdArray.of(x), NdArray.of(y), options);
     }
 
-    /** Loss and metrics on arrays, Keras's {@code evaluate(..., return_dict=True)}. */
+    /**
+     * Loss and metrics on arrays, Keras's {@code evaluate(..., return_dict=True)} with its defaults: batches of 32
+     * and the progress bar ({@code verbose="auto"}).
+     */
     public final Map<String, Double> evaluate(NdArray x, NdArray y) {
-        return evaluate(x, y, 32, 0);
+        return evaluate(x, y, 32, 1);
     }
 
     public final Map<String, Double> evaluate(NdArray x, NdArray y, int batchSize, int verbose) {

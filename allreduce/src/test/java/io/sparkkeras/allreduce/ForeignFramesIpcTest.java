@@ -5,12 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A foreign client publishes forged frames into a member's own driver (IPC) on the member's stream id. */
 class ForeignFramesIpcTest
@@ -20,13 +16,12 @@ class ForeignFramesIpcTest
     void forgedIpcFramesNeverChangeAResult() throws Exception
     {
         final File base = RankGroup.newBaseDirectory("foreign-ipc");
-        final CountDownLatch joined = new CountDownLatch(3);
         try
         {
             final List<Endpoint> endpoints = Endpoint.localGroup(3, base);
             final JobAuth job = new JobAuth("test-job", RankGroup.SECRET);
             // Data frames of this job, every sequence number in turn, with a token one bit off.
-            final ForgedFramePublisher attacker = new ForgedFramePublisher(endpoints, job, joined, 4096, 1,
+            try (ForgedFramePublisher attacker = new ForgedFramePublisher(endpoints, job, 4096, 1,
                 (frame, k) ->
                 {
                     frame.putByte(Frame.VERSION_OFFSET, Frame.VERSION);
@@ -39,32 +34,10 @@ class ForeignFramesIpcTest
                     {
                         frame.putFloat(Frame.HEADER_LENGTH + 4 * i, 1e30f);
                     }
-                });
-            final List<Communicator.Context> contexts = new ArrayList<>();
-            for (int r = 0; r < 3; r++)
+                }))
             {
-                contexts.add(RankGroup.context(r, endpoints, Transport.IPC));
+                attacker.allreducesStayExact(100_003);
             }
-            try
-            {
-                RankGroup.runContexts(contexts, comm ->
-                {
-                    joined.countDown();
-                    for (int round = 0; round < 40; round++)
-                    {
-                        final float[] a = RankGroup.data(comm.rank(), 100_003);
-                        comm.allreduce(a, ReduceOp.SUM);
-                        RankGroup.check("round " + round, ReduceOp.SUM, 3, comm.rank(), a, 0, a.length);
-                        Thread.sleep(5);
-                    }
-                    comm.barrier();
-                });
-            }
-            finally
-            {
-                attacker.close();
-            }
-            assertTrue(attacker.sent() > 0, "the foreign publisher never got a frame out");
         }
         finally
         {

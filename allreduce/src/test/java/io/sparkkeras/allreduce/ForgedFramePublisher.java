@@ -12,9 +12,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * A foreign client for tests: once the members have joined, it publishes forged frames into every member's own
  * driver (IPC) on that member's stream id, a burst at a time with a 1 ms pause, until closed.
+ *
+ * <pre>{@code
+ * try (ForgedFramePublisher attacker = new ForgedFramePublisher(endpoints, job, 4096, 1, (frame, k) -> ...)) {
+ *     attacker.allreducesStayExact(100_003);
+ * }
+ * }</pre>
  */
 final class ForgedFramePublisher implements AutoCloseable
 {
@@ -24,17 +32,21 @@ final class ForgedFramePublisher implements AutoCloseable
         void forge(UnsafeBuffer frame, int k);
     }
 
+    private final List<Endpoint> endpoints;
+    private final CountDownLatch joined;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger sent = new AtomicInteger();
     private final Thread thread;
 
     /**
-     * Starts publishing once {@code joined} opens: bursts of {@code framesPerBurst} frames of {@code payloadBytes}
-     * after the header, each written by {@code forger}.
+     * Starts publishing once every member has joined: bursts of {@code framesPerBurst} frames of
+     * {@code payloadBytes} after the header, each written by {@code forger}.
      */
-    ForgedFramePublisher(final List<Endpoint> endpoints, final JobAuth job, final CountDownLatch joined,
-        final int payloadBytes, final int framesPerBurst, final Forger forger)
+    ForgedFramePublisher(final List<Endpoint> endpoints, final JobAuth job, final int payloadBytes,
+        final int framesPerBurst, final Forger forger)
     {
+        this.endpoints = endpoints;
+        this.joined = new CountDownLatch(endpoints.size());
         thread = new Thread(() ->
         {
             final List<Aeron> clients = new ArrayList<>();
@@ -82,10 +94,38 @@ final class ForgedFramePublisher implements AutoCloseable
         thread.start();
     }
 
-    /** Frames that got into a member's driver. */
-    int sent()
+    /**
+     * Every member (IPC, one thread each) runs 40 SUM allreduces of {@code floats} floats while the forged frames
+     * arrive, each result checked against the sequential sum on every rank; then the publishing stops, and at least
+     * one forged frame must have reached a driver.
+     */
+    void allreducesStayExact(final int floats) throws Exception
     {
-        return sent.get();
+        final List<Communicator.Context> contexts = new ArrayList<>();
+        for (int r = 0; r < endpoints.size(); r++)
+        {
+            contexts.add(RankGroup.context(r, endpoints, Transport.IPC));
+        }
+        try
+        {
+            RankGroup.runContexts(contexts, comm ->
+            {
+                joined.countDown();
+                for (int round = 0; round < 40; round++)
+                {
+                    final float[] a = RankGroup.data(comm.rank(), floats);
+                    comm.allreduce(a, ReduceOp.SUM);
+                    RankGroup.check("round " + round, ReduceOp.SUM, endpoints.size(), comm.rank(), a, 0, floats);
+                    Thread.sleep(5);
+                }
+                comm.barrier();
+            });
+        }
+        finally
+        {
+            close();
+        }
+        assertTrue(sent.get() > 0, "the foreign publisher never got a frame out");
     }
 
     @Override

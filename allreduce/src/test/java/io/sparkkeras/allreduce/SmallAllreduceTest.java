@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -166,7 +165,6 @@ class SmallAllreduceTest
     void forgedFramesDuringSmallAllreducesNeverChangeAResult() throws Exception
     {
         final File base = RankGroup.newBaseDirectory("foreign-small");
-        final CountDownLatch joined = new CountDownLatch(3);
         final int n = atThreshold(3);
         try
         {
@@ -174,7 +172,7 @@ class SmallAllreduceTest
             final JobAuth job = new JobAuth("test-job", RankGroup.SECRET);
             final JobAuth otherJob = new JobAuth("other-job", "another-secret-0123456789".getBytes());
             // Well-formed small-message frames for the ops in flight: token one bit off, another job.
-            final ForgedFramePublisher attacker = new ForgedFramePublisher(endpoints, job, joined, 4 * n, 59,
+            try (ForgedFramePublisher attacker = new ForgedFramePublisher(endpoints, job, 4 * n, 59,
                 (frame, k) ->
                 {
                     final int variant = k + 1;
@@ -192,32 +190,10 @@ class SmallAllreduceTest
                     {
                         frame.putFloat(Frame.HEADER_LENGTH + 4 * i, 1e30f);
                     }
-                });
-            final List<Communicator.Context> contexts = new ArrayList<>();
-            for (int r = 0; r < 3; r++)
+                }))
             {
-                contexts.add(RankGroup.context(r, endpoints, Transport.IPC));
+                attacker.allreducesStayExact(n);
             }
-            try
-            {
-                RankGroup.runContexts(contexts, comm ->
-                {
-                    joined.countDown();
-                    for (int round = 0; round < 40; round++)
-                    {
-                        final float[] a = RankGroup.data(comm.rank(), n);
-                        comm.allreduce(a, ReduceOp.SUM);
-                        RankGroup.check("round " + round, ReduceOp.SUM, 3, comm.rank(), a, 0, n);
-                        Thread.sleep(5);
-                    }
-                    comm.barrier();
-                });
-            }
-            finally
-            {
-                attacker.close();
-            }
-            assertTrue(attacker.sent() > 0, "the foreign publisher never got a frame out");
         }
         finally
         {

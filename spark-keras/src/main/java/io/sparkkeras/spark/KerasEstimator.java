@@ -410,12 +410,6 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     }
 
     /**
-     * Whether Spark can run a barrier stage directly over {@code rdd}: not if the stage would contain a union, a
-     * partition-pruning or coalescing RDD (Spark refuses those chains with
-     * {@code BarrierJobUnsupportedRDDChainException}; a union of two DataFrames is the common case). The walk stops
-     * at shuffle boundaries, where the stage begins.
-     */
-    /**
      * Whether a DataFrame that already has {@code numWorkers} partitions can train as it is. Every worker runs the
      * same steps, so the smallest partition sets them: a partition short of a batch fails the fit, and one a batch
      * or more smaller than another leaves that many of the other's rows out of every epoch. Parquet splits follow
@@ -440,6 +434,12 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         return min >= batchSize && max - min < batchSize;
     }
 
+    /**
+     * Whether Spark can run a barrier stage directly over {@code rdd}: not if the stage would contain a union, a
+     * partition-pruning or coalescing RDD (Spark refuses those chains with
+     * {@code BarrierJobUnsupportedRDDChainException}; a union of two DataFrames is the common case). The walk stops
+     * at shuffle boundaries, where the stage begins.
+     */
     static boolean barrierCompatible(org.apache.spark.rdd.RDD<?> rdd) {
         // By name as well: Spark has union RDDs that are not public API (SQLPartitioningAwareUnionRDD, used by SQL).
         if (rdd instanceof org.apache.spark.rdd.UnionRDD<?> || rdd instanceof org.apache.spark.rdd.PartitionPruningRDD<?>

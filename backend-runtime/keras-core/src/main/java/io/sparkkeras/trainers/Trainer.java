@@ -383,8 +383,11 @@ public final class Trainer implements AutoCloseable {
 
     public Map<String, Double> evaluate(BatchDataset data, int verbose) {
         resetMetrics();
+        long t0 = System.nanoTime();
+        long steps = 0;
         try (BatchIterator it = data.iterator(0)) {
             while (it.hasNext()) {
+                steps++;
                 try (Batch b = it.next(); Scope s = backend.core().newScope()) {
                     List<Tensor> in = toTensors(b);
                     resolveMetrics(in);
@@ -397,10 +400,7 @@ public final class Trainer implements AutoCloseable {
         }
         Map<String, Double> logs = currentLogs();
         if (verbose > 0) {
-            StringBuilder sb = new StringBuilder();
-            logs.forEach((k, v) -> sb.append(" - ").append(k).append(": ")
-                    .append(String.format(java.util.Locale.ROOT, "%.4f", v)));
-            System.out.println(data.numBatches() + "/" + data.numBatches() + sb);
+            System.out.println(ProgbarLogger.summaryLine(steps, System.nanoTime() - t0, logs));
         }
         return logs;
     }

@@ -62,6 +62,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     private final Param<String> labelCol;
     private final Param<String> predictionCol;
     private final Param<String> probabilityCol;
+    private final Param<String> rawPredictionCol;
     private final IntParam epochs;
     private final IntParam batchSize;
     private final IntParam numWorkers;
@@ -101,6 +102,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         labelCol = new Param<>(this, "labelCol", "label column (numeric)");
         predictionCol = new Param<>(this, "predictionCol", "prediction column name of the fitted model");
         probabilityCol = new Param<>(this, "probabilityCol", "probability column name of the fitted model");
+        rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw prediction (the model's outputs, before "
+                + "softmax or sigmoid) column name of the fitted model");
         epochs = new IntParam(this, "epochs", "number of epochs (>= 1)", ParamValidators.gtEq(1));
         batchSize = new IntParam(this, "batchSize", "rows per step on each worker (>= 1)", ParamValidators.gtEq(1));
         numWorkers = new IntParam(this, "numWorkers", "number of barrier tasks training together (>= 1)",
@@ -132,6 +135,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
         setDefault(probabilityCol, "probability");
+        setDefault(rawPredictionCol, "rawPrediction");
         setDefault(epochs, 10);
         setDefault(batchSize, 128);
         setDefault(numWorkers, 1);
@@ -162,6 +166,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public Param<String> labelCol() { return labelCol; }
     public Param<String> predictionCol() { return predictionCol; }
     public Param<String> probabilityCol() { return probabilityCol; }
+    public Param<String> rawPredictionCol() { return rawPredictionCol; }
     public IntParam epochs() { return epochs; }
     public IntParam batchSize() { return batchSize; }
     public IntParam numWorkers() { return numWorkers; }
@@ -207,6 +212,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public String getPredictionCol() { return $(predictionCol); }
     public KerasEstimator setProbabilityCol(String v) { set(probabilityCol, v); return this; }
     public String getProbabilityCol() { return $(probabilityCol); }
+    public KerasEstimator setRawPredictionCol(String v) { set(rawPredictionCol, v); return this; }
+    public String getRawPredictionCol() { return $(rawPredictionCol); }
     /** Epochs. Default is 10. */
     public KerasEstimator setEpochs(int v) { set(epochs, v); return this; }
     public int getEpochs() { return (Integer) $(epochs); }
@@ -266,7 +273,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
         KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()),
                 getLabelCol(), ModelInfo.labelType(lossName), info.inputShape());
-        return KerasSchemas.withOutputs(schema, getProbabilityCol(), getPredictionCol());
+        return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());
     }
 
     private void validateParams(ModelInfo info) {

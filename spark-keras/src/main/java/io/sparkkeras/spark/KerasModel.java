@@ -24,11 +24,14 @@ import org.apache.spark.sql.types.StructType;
 import java.util.zip.CRC32;
 
 /**
- * A trained Keras model as a Spark ML {@link org.apache.spark.ml.Model}: {@link #transform} adds a
- * {@code probability} column (ML Vector: the model's outputs, softmax-ed when the model was trained on logits) and
- * a {@code prediction} column (double: the most probable class; the output itself for one-output models). A model
- * trained with binary crossentropy on one output is a binary classifier, as Spark ML's: probability
- * {@code [P(0), P(1)]} (the sigmoid of the output when trained on logits) and prediction 1 when {@code P(1) > 0.5}.
+ * A trained Keras model as a Spark ML {@link org.apache.spark.ml.Model}: {@link #transform} adds, as Spark ML's
+ * probabilistic classifiers do, a {@code rawPrediction} column (ML Vector: the model's outputs as they are, logits
+ * when the model was trained on logits), a {@code probability} column (ML Vector: the outputs, softmax-ed when the
+ * model was trained on logits) and a {@code prediction} column (double: the most probable class; the output itself
+ * for one-output models). A model trained with binary crossentropy on one output is a binary classifier, as Spark
+ * ML's: rawPrediction {@code [-z, z]} for a logit {@code z} (as {@code LogisticRegressionModel}; {@code [1 - p, p]}
+ * for a sigmoid output {@code p}), probability {@code [P(0), P(1)]} and prediction 1 when {@code P(1) > 0.5}; so
+ * {@code new BinaryClassificationEvaluator()} reads it with its defaults.
  *
  * <p>Transform is lazy and runs batch by batch through Arrow; each executor JVM loads the model once and reuses it
  * across tasks (one instance per concurrently running task). Saved as Spark ML metadata plus the model bytes, so a
@@ -38,7 +41,7 @@ import java.util.zip.CRC32;
  *
  * <pre>{@code
  * KerasModel fitted = new KerasEstimator().setModel(model).setNumWorkers(2).fit(train);
- * Dataset<Row> scored = fitted.transform(test);       // + probability, prediction
+ * Dataset<Row> scored = fitted.transform(test);       // + rawPrediction, probability, prediction
  * fitted.write().overwrite().save(path);
  * KerasModel again = KerasModel.load(path);
  * }</pre>
@@ -51,6 +54,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     private final StringArrayParam featuresCols;
     private final Param<String> predictionCol;
     private final Param<String> probabilityCol;
+    private final Param<String> rawPredictionCol;
     private final IntParam inferenceBatchSize;
     private final Param<String> backend;
 
@@ -69,6 +73,8 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
                 + "empty, used instead of featuresCol");
         predictionCol = new Param<>(this, "predictionCol", "prediction column name; empty for none");
         probabilityCol = new Param<>(this, "probabilityCol", "probability column name; empty for none");
+        rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw prediction column name (the model's outputs, "
+                + "before softmax or sigmoid); empty for none");
         inferenceBatchSize = new IntParam(this, "inferenceBatchSize", "rows per predict call in transform (>= 1)",
                 ParamValidators.gtEq(1));
         backend = new Param<>(this, "backend", "Keras backend on the executors: torch or tensorflow");
@@ -76,6 +82,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         setDefault(featuresCols, new String[0]);
         setDefault(predictionCol, "prediction");
         setDefault(probabilityCol, "probability");
+        setDefault(rawPredictionCol, "rawPrediction");
         setDefault(inferenceBatchSize, 1024);
         setDefault(backend, "torch");
     }
@@ -95,6 +102,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     public StringArrayParam featuresCols() { return featuresCols; }
     public Param<String> predictionCol() { return predictionCol; }
     public Param<String> probabilityCol() { return probabilityCol; }
+    public Param<String> rawPredictionCol() { return rawPredictionCol; }
     public IntParam inferenceBatchSize() { return inferenceBatchSize; }
     public Param<String> backend() { return backend; }
 
@@ -106,6 +114,8 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     public String getPredictionCol() { return $(predictionCol); }
     public KerasModel setProbabilityCol(String v) { set(probabilityCol, v); return this; }
     public String getProbabilityCol() { return $(probabilityCol); }
+    public KerasModel setRawPredictionCol(String v) { set(rawPredictionCol, v); return this; }
+    public String getRawPredictionCol() { return $(rawPredictionCol); }
     /** Rows per predict call. Default is 1024. */
     public KerasModel setInferenceBatchSize(int v) { set(inferenceBatchSize, v); return this; }
     public int getInferenceBatchSize() { return (Integer) $(inferenceBatchSize); }
@@ -141,11 +151,11 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     public StructType transformSchema(StructType schema) {
         KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()), null, null,
                 info.inputShape());
-        if (getPredictionCol().isEmpty() && getProbabilityCol().isEmpty()) {
-            throw new IllegalArgumentException("Received empty `predictionCol` and `probabilityCol`, expected at "
-                    + "least one output column");
+        if (getPredictionCol().isEmpty() && getProbabilityCol().isEmpty() && getRawPredictionCol().isEmpty()) {
+            throw new IllegalArgumentException("Received empty `rawPredictionCol`, `probabilityCol` and "
+                    + "`predictionCol`, expected at least one output column");
         }
-        return KerasSchemas.withOutputs(schema, getProbabilityCol(), getPredictionCol());
+        return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());
     }
 
     @Override
@@ -157,8 +167,9 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         org.apache.spark.sql.classic.SparkSession spark =
                 (org.apache.spark.sql.classic.SparkSession) dataset.sparkSession();
         PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,
-                info.inputShape, getInferenceBatchSize(), !getProbabilityCol().isEmpty(),
-                !getPredictionCol().isEmpty(), info.fromLogits, info.sigmoidOutputs());
+                info.inputShape, getInferenceBatchSize(), !getRawPredictionCol().isEmpty(),
+                !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), info.fromLogits,
+                info.sigmoidOutputs());
         if (dataset.isStreaming()) {
             return dataset.toDF().mapPartitions(new StreamingPredict(fn, schema, out), Encoders.row(out));
         }

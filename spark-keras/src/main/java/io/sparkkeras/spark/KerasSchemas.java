@@ -57,22 +57,31 @@ final class KerasSchemas {
         return spec;
     }
 
-    /** {@code schema} plus the probability (ML Vector) and prediction (double) columns; empty names are skipped. */
-    static StructType withOutputs(StructType schema, String probabilityCol, String predictionCol) {
+    /**
+     * {@code schema} plus the output columns, in Spark ML's order: rawPrediction and probability (ML Vectors), then
+     * prediction (double). Empty names are skipped.
+     *
+     * @throws IllegalArgumentException if a name is taken or two outputs share one
+     */
+    static StructType withOutputs(StructType schema, String rawPredictionCol, String probabilityCol,
+                                  String predictionCol) {
+        String[][] outputs = {{rawPredictionCol, "rawPredictionCol"}, {probabilityCol, "probabilityCol"},
+                {predictionCol, "predictionCol"}};
         StructType out = schema;
-        if (!probabilityCol.isEmpty()) {
-            requireAbsent(schema, probabilityCol, "probabilityCol");
-            out = out.add(new StructField(probabilityCol, SQLDataTypes.VectorType(), false,
+        for (int i = 0; i < outputs.length; i++) {
+            String name = outputs[i][0];
+            if (name.isEmpty()) {
+                continue;
+            }
+            requireAbsent(schema, name, outputs[i][1]);
+            for (int j = 0; j < i; j++) {
+                if (name.equals(outputs[j][0])) {
+                    throw new IllegalArgumentException("Received the same name for `" + outputs[j][1] + "` and `"
+                            + outputs[i][1] + "`, expected a different column for each output. Received: " + name);
+                }
+            }
+            out = out.add(new StructField(name, i < 2 ? SQLDataTypes.VectorType() : DataTypes.DoubleType, false,
                     org.apache.spark.sql.types.Metadata.empty()));
-        }
-        if (!predictionCol.isEmpty()) {
-            requireAbsent(schema, predictionCol, "predictionCol");
-            out = out.add(new StructField(predictionCol, DataTypes.DoubleType, false,
-                    org.apache.spark.sql.types.Metadata.empty()));
-        }
-        if (probabilityCol.equals(predictionCol) && !probabilityCol.isEmpty()) {
-            throw new IllegalArgumentException("Received the same name for `probabilityCol` and `predictionCol`, "
-                    + "expected two different output columns. Received: " + probabilityCol);
         }
         return out;
     }

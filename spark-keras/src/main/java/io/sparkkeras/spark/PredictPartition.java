@@ -28,8 +28,8 @@ import java.util.NoSuchElementException;
 
 /**
  * {@link KerasModel#transform} in one task: reads the partition's rows in batches into one reused Arrow root, runs
- * the executor's cached model on each batch, and emits each input row joined with its probability vector and
- * prediction. The model goes back to the {@link ModelCache} when the partition ends (or the task does).
+ * the executor's cached model on each batch, and emits each input row joined with its raw prediction and
+ * probability vectors and its prediction. The model goes back to the {@link ModelCache} when the partition ends (or the task does).
  */
 final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
@@ -46,6 +46,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
     private final ColumnSpec spec;
     private final long[] featureShape;
     private final int batchSize;
+    private final boolean raw;
     private final boolean probability;
     private final boolean prediction;
     /** The outputs are logits: softmax-ed (or, for {@link #sigmoid}, each squashed) into probabilities. */
@@ -54,8 +55,8 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
     private final boolean sigmoid;
 
     PredictPartition(String cacheKey, Broadcast<byte[]> modelBytes, String backend, StructType schema,
-                     ColumnSpec spec, long[] featureShape, int batchSize, boolean probability, boolean prediction,
-                     boolean logits, boolean sigmoid) {
+                     ColumnSpec spec, long[] featureShape, int batchSize, boolean raw, boolean probability,
+                     boolean prediction, boolean logits, boolean sigmoid) {
         this.cacheKey = cacheKey;
         this.modelBytes = modelBytes;
         this.backend = backend;
@@ -63,6 +64,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
         this.spec = spec;
         this.featureShape = featureShape;
         this.batchSize = batchSize;
+        this.raw = raw;
         this.probability = probability;
         this.prediction = prediction;
         this.logits = logits;
@@ -195,6 +197,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                     best = j;
                 }
             }
+            double[] r = raw ? rawPrediction(p) : null;
             if (logits && sigmoid) {
                 for (int j = 0; j < k; j++) {
                     p[j] = 1 / (1 + Math.exp(-p[j]));
@@ -216,8 +219,11 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                 predicted = p[0] > 0.5 ? 1 : 0;
                 p = new double[] {1 - p[0], p[0]};
             }
-            Object[] extra = new Object[(probability ? 1 : 0) + (prediction ? 1 : 0)];
+            Object[] extra = new Object[(raw ? 1 : 0) + (probability ? 1 : 0) + (prediction ? 1 : 0)];
             int e = 0;
+            if (raw) {
+                extra[e++] = VECTOR.serialize(Vectors.dense(r));
+            }
             if (probability) {
                 extra[e++] = VECTOR.serialize(Vectors.dense(p));
             }
@@ -225,6 +231,19 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                 extra[e] = predicted;
             }
             return new JoinedRow(in, new GenericInternalRow(extra));
+        }
+
+        /**
+         * The model's outputs as they are, except for a binary classifier (one sigmoid output), which gets Spark's
+         * two-element form: {@code [-z, z]} for a logit {@code z}, as {@code LogisticRegressionModel}, and
+         * {@code [1 - p, p]} for a probability (a logit recovered from a saturated {@code p} would be infinite).
+         */
+        private double[] rawPrediction(double[] outputs) {
+            if (sigmoid && outputs.length == 1) {
+                double o = outputs[0];
+                return logits ? new double[] {-o, o} : new double[] {1 - o, o};
+            }
+            return outputs.clone();
         }
 
         private void release() {

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A Keras model trained with binary crossentropy on one output scores as Spark ML's binary classifiers do:
- * probability {@code [P(0), P(1)]}, prediction 0 or 1, so {@code BinaryClassificationEvaluator} reads it as it is.
+ * rawPrediction {@code [-z, z]} (or {@code [1 - p, p]} for a sigmoid output), probability {@code [P(0), P(1)]},
+ * prediction 0 or 1, so {@code BinaryClassificationEvaluator} reads it with its defaults.
  */
 @Tag("spark")
 @Timeout(180)
@@ -49,8 +50,8 @@ class BinaryClassifierTest {
         KerasModel fitted = new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setEpochs(5)
                 .setVerbose(0).fit(df);
 
-        List<Row> scored = fitted.transform(df).select("features", "label", "probability", "prediction")
-                .collectAsList();
+        List<Row> scored = fitted.transform(df).select("features", "label", "probability", "prediction",
+                "rawPrediction").collectAsList();
         float[] flat = new float[scored.size() * 4];
         for (int i = 0; i < scored.size(); i++) {
             List<Float> f = scored.get(i).getList(0);
@@ -71,11 +72,15 @@ class BinaryClassifierTest {
             assertEquals(1.0, p.apply(0) + p.apply(1), 1e-9, "row " + i);
             double prediction = scored.get(i).getDouble(3);
             assertEquals(p1 > 0.5 ? 1.0 : 0.0, prediction, "row " + i);
+            Vector rawPrediction = (Vector) scored.get(i).get(4);
+            double score = fromLogits ? raw[i] : p1;
+            assertEquals(fromLogits ? -score : 1 - score, rawPrediction.apply(0), 1e-6, "row " + i);
+            assertEquals(score, rawPrediction.apply(1), 1e-6, "row " + i);
             right += prediction == scored.get(i).getFloat(1) ? 1 : 0;
         }
         assertTrue(right > 0.9 * scored.size(), right + " of " + scored.size() + " right");
-        double auc = new BinaryClassificationEvaluator().setLabelCol("label").setRawPredictionCol("probability")
-                .evaluate(fitted.transform(df));
+        // Spark's evaluator with its defaults (rawPredictionCol "rawPrediction"), as after any Spark classifier.
+        double auc = new BinaryClassificationEvaluator().evaluate(fitted.transform(df));
         assertTrue(auc > 0.95, "areaUnderROC " + auc);
     }
 }

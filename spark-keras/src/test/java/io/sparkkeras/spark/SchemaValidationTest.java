@@ -35,7 +35,8 @@ class SchemaValidationTest {
         StructType arrays = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
                 .add("label", DataTypes.DoubleType);
         StructType out = estimator().transformSchema(arrays);
-        assertEquals(List.of("features", "label", "probability", "prediction"), List.of(out.fieldNames()));
+        assertEquals(List.of("features", "label", "rawPrediction", "probability", "prediction"),
+                List.of(out.fieldNames()));
         StructType vectors = new StructType().add("features", SQLDataTypes.VectorType())
                 .add("label", DataTypes.IntegerType);
         estimator().transformSchema(vectors);
@@ -79,6 +80,12 @@ class SchemaValidationTest {
                 () -> estimator().transformSchema(clash));
         assertTrue(out.getMessage().contains("`prediction`") && out.getMessage().contains("predictionCol"),
                 out.getMessage());
+        IllegalArgumentException same = assertThrows(IllegalArgumentException.class,
+                () -> estimator().setRawPredictionCol("scores").setProbabilityCol("scores")
+                        .transformSchema(new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                                .add("label", DataTypes.IntegerType)));
+        assertTrue(same.getMessage().contains("`rawPredictionCol` and `probabilityCol`")
+                && same.getMessage().contains("scores"), same.getMessage());
     }
 
     @Test

@@ -49,7 +49,7 @@ class StreamingTransformTest {
                 .collectAsList();
         assertEquals(700, streamed.size());
         assertEquals(batch, streamed);
-        assertEquals(List.of("features", "label", "probability", "prediction"),
+        assertEquals(List.of("features", "label", "rawPrediction", "probability", "prediction"),
                 List.of(TestSpark.get().table("scored").columns()));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

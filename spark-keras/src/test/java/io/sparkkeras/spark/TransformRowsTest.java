@@ -76,11 +76,19 @@ class TransformRowsTest {
         assertEquals(java.util.Arrays.asList((Object[]) in.get(0)), out.getList(0), "features of row " + i);
         assertEquals(in.getInt(1), out.getInt(1), "label of row " + i);
         Vector p = out.getAs("probability");
+        Vector raw = out.getAs("rawPrediction");
         int best = 0;
+        double sum = 0;
         for (int j = 0; j < 3; j++) {
             if (expected[i * 3 + j] > expected[i * 3 + best]) {
                 best = j;
             }
+            // The model was trained on logits: rawPrediction holds them, probability their softmax.
+            assertEquals(expected[i * 3 + j], raw.apply(j), 1e-6, "rawPrediction of row " + i);
+            sum += Math.exp(expected[i * 3 + j]);
+        }
+        for (int j = 0; j < 3; j++) {
+            assertEquals(Math.exp(expected[i * 3 + j]) / sum, p.apply(j), 1e-5, "probability of row " + i);
         }
         assertEquals(best, out.<Double>getAs("prediction"), 0.0, "prediction of row " + i);
         assertEquals(3, p.size());

@@ -48,6 +48,7 @@ final class RowWriter {
     private static final int NOT_FINITE = -5;
     private static final int BAD_INDEX = -6;
     private static final int LABEL_NOT_INT32 = -7;
+    private static final int BAD_WEIGHT = -8;
 
     private static final int EXPONENT_MASK = 0x7f800000;
     private static final long EXPONENT_MASK_2 = 0x7f8000007f800000L;
@@ -245,10 +246,10 @@ final class RowWriter {
         double d = weightSourceType == T_LONG ? (double) row.getLong(weightOrdinal)
                 : scalar(row, weightOrdinal, weightSourceType);
         float f = (float) d;
-        if (!Float.isFinite(f)) {
-            errElement = -1;
+        // Whatever checkFinite says: a NaN or negative weight would turn the loss itself NaN or into ascent.
+        if (!Float.isFinite(f) || f < 0) {
             errValue = d;
-            return bad(NOT_FINITE, name);
+            return bad(BAD_WEIGHT, name);
         }
         Platform.putFloat(null, dst, f);
         return OK;
@@ -549,6 +550,8 @@ final class RowWriter {
                     + "infinity)";
             case BAD_INDEX -> "column `" + errColumn + "` is a sparse vector with index " + errReceived
                     + " at position " + errElement + ", expected indices in [0, " + featureSize + ")";
+            case BAD_WEIGHT -> "column `" + errColumn + "` is " + errValue + ", expected a finite sample weight "
+                    + ">= 0";
             case LABEL_NOT_INT32 -> "column `" + errColumn + "` is " + errValue + ", expected an integral value "
                     + "that fits int32 (labelType int32; use labelType(DType.FLOAT32) for real-valued labels)";
             default -> "status " + code;

@@ -224,7 +224,9 @@ class BadInputTest {
         contains(fail(schema, List.of(RowFactory.create(f(1f), 1f, "a"), RowFactory.create(f(1f), null, "b")), spec),
                 "offset 1", "column `w` is null");
         contains(fail(schema, List.of(RowFactory.create(f(1f), Float.NaN, "a")), spec), "offset 0",
-                "column `w` is NaN");
+                "column `w` is NaN, expected a finite sample weight >= 0");
+        contains(fail(schema, List.of(RowFactory.create(f(1f), 0f, "a"), RowFactory.create(f(1f), -0.5f, "b")), spec),
+                "offset 1", "column `w` is -0.5, expected a finite sample weight >= 0");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PartitionReader.validateSchema(schema, ColumnSpec.features("x").sampleWeight("s")));
         contains(e.getMessage(), "Column `s` has type string, expected a numeric sample weight column");

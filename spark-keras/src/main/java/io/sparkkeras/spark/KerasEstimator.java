@@ -60,6 +60,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     private final Param<String> featuresCol;
     private final StringArrayParam featuresCols;
     private final Param<String> labelCol;
+    private final Param<String> weightCol;
     private final Param<String> predictionCol;
     private final Param<String> probabilityCol;
     private final Param<String> rawPredictionCol;
@@ -100,6 +101,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         featuresCols = new StringArrayParam(this, "featuresCols", "several numeric feature columns; when not "
                 + "empty, used instead of featuresCol");
         labelCol = new Param<>(this, "labelCol", "label column (numeric)");
+        weightCol = new Param<>(this, "weightCol", "sample weight column (numeric, finite, >= 0), Keras's "
+                + "sample_weight: each row's loss and metrics count this much; empty for all 1.0");
         predictionCol = new Param<>(this, "predictionCol", "prediction column name of the fitted model");
         probabilityCol = new Param<>(this, "probabilityCol", "probability column name of the fitted model");
         rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw prediction (the model's outputs, before "
@@ -133,6 +136,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         setDefault(featuresCol, "features");
         setDefault(featuresCols, new String[0]);
         setDefault(labelCol, "label");
+        setDefault(weightCol, "");
         setDefault(predictionCol, "prediction");
         setDefault(probabilityCol, "probability");
         setDefault(rawPredictionCol, "rawPrediction");
@@ -164,6 +168,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public Param<String> featuresCol() { return featuresCol; }
     public StringArrayParam featuresCols() { return featuresCols; }
     public Param<String> labelCol() { return labelCol; }
+    public Param<String> weightCol() { return weightCol; }
     public Param<String> predictionCol() { return predictionCol; }
     public Param<String> probabilityCol() { return probabilityCol; }
     public Param<String> rawPredictionCol() { return rawPredictionCol; }
@@ -208,6 +213,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public String[] getFeaturesCols() { return $(featuresCols); }
     public KerasEstimator setLabelCol(String v) { set(labelCol, v); return this; }
     public String getLabelCol() { return $(labelCol); }
+    /** Rows' sample weights, as Keras's {@code sample_weight} and Spark ML's {@code weightCol}. Default is "" (none). */
+    public KerasEstimator setWeightCol(String v) { set(weightCol, v); return this; }
+    public String getWeightCol() { return $(weightCol); }
     public KerasEstimator setPredictionCol(String v) { set(predictionCol, v); return this; }
     public String getPredictionCol() { return $(predictionCol); }
     public KerasEstimator setProbabilityCol(String v) { set(probabilityCol, v); return this; }
@@ -272,7 +280,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         validateParams(info);
         String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
         KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()),
-                getLabelCol(), ModelInfo.labelType(lossName), info.inputShape());
+                getLabelCol(), ModelInfo.labelType(lossName), getWeightCol(), info.inputShape());
         return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());
     }
 
@@ -333,6 +341,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
             cols.add(functions.col(f));
         }
         cols.add(functions.col(getLabelCol()));
+        if (!getWeightCol().isEmpty()) {
+            cols.add(functions.col(getWeightCol()));
+        }
         Dataset<Row> selected = dataset.select(cols.toArray(new Column[0]));
         org.apache.spark.rdd.RDD<InternalRow> plan = selected.queryExecution().toRdd();
         if (plan.getNumPartitions() != workers || !barrierCompatible(plan) || !evenEnough(selected, getBatchSize())) {
@@ -344,7 +355,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         spec.modelBytes = modelBytes;
         spec.schema = selected.schema();
         spec.columns = KerasSchemas.validate(spec.schema, features, getLabelCol(), ModelInfo.labelType(lossName),
-                info.inputShape());
+                getWeightCol(), info.inputShape());
         spec.featureShape = info.inputShape;
         spec.numWorkers = workers;
         spec.epochs = getEpochs();

@@ -25,17 +25,32 @@ final class KerasSchemas {
         return featuresCols != null && featuresCols.length > 0 ? featuresCols : new String[] {featuresCol};
     }
 
+    /** {@link #validate(StructType, String[], String, DType, String, Shape)} without sample weights. */
+    static ColumnSpec validate(StructType schema, String[] features, String labelCol, DType labelType,
+                               Shape featureShape) {
+        return validate(schema, features, labelCol, labelType, "", featureShape);
+    }
+
     /**
-     * Checks the feature columns (and the label when {@code labelCol} is not null) against {@code schema}.
+     * Checks the feature columns (and the label when {@code labelCol} is not null, the sample weights when
+     * {@code weightCol} is not empty) against {@code schema}.
      *
      * @return the column spec the partition readers use
      * @throws IllegalArgumentException naming the column, the expected and the actual type, and the params involved
      */
     static ColumnSpec validate(StructType schema, String[] features, String labelCol, DType labelType,
-                               Shape featureShape) {
+                               String weightCol, Shape featureShape) {
         ColumnSpec spec = ColumnSpec.features(features);
         if (labelCol != null) {
             spec.label(labelCol).labelType(labelType);
+        }
+        if (!weightCol.isEmpty()) {
+            if (!Arrays.asList(schema.fieldNames()).contains(weightCol)) {
+                throw new IllegalArgumentException("Column `" + weightCol + "` (`weightCol`) does not exist, expected "
+                        + "a numeric column of sample weights, or weightCol \"\" for none. Columns: "
+                        + Arrays.toString(schema.fieldNames()));
+            }
+            spec.sampleWeight(weightCol);
         }
         if (featureShape != null && features.length == 1) {
             spec.featureSize(Math.toIntExact(featureShape.size()));

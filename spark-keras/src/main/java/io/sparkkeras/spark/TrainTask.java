@@ -297,14 +297,20 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             int nTrain = Math.toIntExact(n - nVal);
             float[] x = all.featuresToArray();
             double[] y = all.labelsToArray();
-            float[] xTrain = Arrays.copyOfRange(x, 0, nTrain * d);
-            float[] xVal = Arrays.copyOfRange(x, nTrain * d, x.length);
+            float[] w = all.layout().hasSampleWeight() ? all.weightsToArray() : null;
             boolean ints = all.layout().labelType() == DType.INT32;
-            ArrowTable train = ints ? ArrowTable.fromArrays(allocator, xTrain, d, toInts(y, 0, nTrain), CHUNK_ROWS)
-                    : ArrowTable.fromArrays(allocator, xTrain, d, toFloats(y, 0, nTrain), CHUNK_ROWS);
-            ArrowTable val = ints ? ArrowTable.fromArrays(allocator, xVal, d, toInts(y, nTrain, y.length), CHUNK_ROWS)
-                    : ArrowTable.fromArrays(allocator, xVal, d, toFloats(y, nTrain, y.length), CHUNK_ROWS);
+            ArrowTable train = rows(allocator, x, d, y, w, ints, 0, nTrain);
+            ArrowTable val = rows(allocator, x, d, y, w, ints, nTrain, Math.toIntExact(n));
             return new Split(train, val, true);
+        }
+
+        /** Rows {@code [from, to)} as a table, with their sample weights when there are any. */
+        private static ArrowTable rows(BufferAllocator allocator, float[] x, int d, double[] y, float[] w,
+                                       boolean ints, int from, int to) {
+            NdArray xs = NdArray.of(Arrays.copyOfRange(x, from * d, to * d), to - from, d);
+            NdArray ys = ints ? NdArray.of(toInts(y, from, to)) : NdArray.of(toFloats(y, from, to));
+            NdArray ws = w == null ? null : NdArray.of(Arrays.copyOfRange(w, from, to));
+            return ArrowTable.fromNdArrays(allocator, xs, ys, ws, CHUNK_ROWS);
         }
 
         private static int[] toInts(double[] y, int from, int to) {

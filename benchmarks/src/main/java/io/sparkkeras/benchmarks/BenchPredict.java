@@ -49,11 +49,11 @@ public final class BenchPredict {
                     boolean cnn = m.equals("cnn");
                     Sequential model = cnn ? ReferenceModels.cnn() : ReferenceModels.mlp();
                     NdArray xs = cnn ? x.reshape(n, 28, 28, 1) : x;
-                    model.predict(xs, batch);
+                    model.predict(xs, batch, 0);
                     double best = Double.MAX_VALUE;
                     for (int r = 0; r < repeats; r++) {
                         long t0 = System.nanoTime();
-                        model.predict(xs, batch);
+                        model.predict(xs, batch, 0);
                         best = Math.min(best, (System.nanoTime() - t0) / 1e9);
                     }
                     NdArray one = xs.rows(0, batch);

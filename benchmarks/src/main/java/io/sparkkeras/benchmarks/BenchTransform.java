@@ -127,7 +127,7 @@ public final class BenchTransform {
                 Model m = copies[t];
                 ts[t] = new Thread(() -> {
                     try (Backends.Selection s = Backends.use("torch")) {
-                        m.predict(x.rows(from, to), 1024);
+                        m.predict(x.rows(from, to), 1024, 0);
                     }
                 });
                 ts[t].start();

@@ -150,7 +150,7 @@ public final class FashionMnistMain {
             int[] dims = new int[in.rank() + 1];
             dims[0] = n;
             System.arraycopy(in.intDims(), 0, dims, 1, in.rank());
-            NdArray p = model.predict(NdArray.of(x, dims), 1000);
+            NdArray p = model.predict(NdArray.of(x, dims), 1000, 0);
             int classes = (int) p.shape().last();
             float[] v = p.toFloatArray();
             int[] y = d.yTest().toIntArray();

@@ -459,23 +459,39 @@ public class Model extends Layer {
         return trainer().evaluate(data, verbose);
     }
 
-    /** Predictions for every sample, batch by batch (batch size 32, as Keras). */
+    /**
+     * Predictions for every sample, batch by batch, with Keras's defaults: batches of 32 and the progress bar's
+     * closing line ({@code verbose="auto"}). {@code predict(x, batchSize, 0)} is silent.
+     */
     public final NdArray predict(NdArray x) {
         return predict(x, 32);
     }
 
     public final NdArray predict(NdArray x, int batchSize) {
-        return predictAll(List.of(x), batchSize).get(0);
+        return predict(x, batchSize, 1);
+    }
+
+    /** @param verbose 0 silent, 1 the progress bar's closing line ({@code 313/313 - 0s 1ms/step}) */
+    public final NdArray predict(NdArray x, int batchSize, int verbose) {
+        return predictAll(List.of(x), batchSize, verbose).get(0);
     }
 
     /** Predictions of every output for several inputs. */
     public final List<NdArray> predictAll(List<NdArray> x, int batchSize) {
-        return predictor().predict(x, batchSize);
+        return predictAll(x, batchSize, 1);
+    }
+
+    public final List<NdArray> predictAll(List<NdArray> x, int batchSize, int verbose) {
+        return predictor().predict(x, batchSize, verbose);
     }
 
     /** Predictions over a batch source. */
     public final List<NdArray> predict(BatchDataset data) {
-        return predictor().predict(data);
+        return predict(data, 1);
+    }
+
+    public final List<NdArray> predict(BatchDataset data, int verbose) {
+        return predictor().predict(data, verbose);
     }
 
     /** One optimizer step on one batch; returns the logs ({@code loss}, metrics). */

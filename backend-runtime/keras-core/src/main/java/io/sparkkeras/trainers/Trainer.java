@@ -428,13 +428,15 @@ public final class Trainer implements AutoCloseable {
 
     // ---- predict
 
-    public List<NdArray> predict(List<NdArray> x, int batchSize) {
+    /** @param verbose 0 silent, else Keras's closing line of the progress bar ({@code 313/313 - 0s 1ms/step}) */
+    public List<NdArray> predict(List<NdArray> x, int batchSize, int verbose) {
         DataChecks.checkInputs(model, x, "predict");
-        return predict(new ArrayDataset(x, List.of(), null, batchSize, false, 0L));
+        return predict(new ArrayDataset(x, List.of(), null, batchSize, false, 0L), verbose);
     }
 
-    public List<NdArray> predict(BatchDataset data) {
+    public List<NdArray> predict(BatchDataset data, int verbose) {
         List<List<NdArray>> parts = new ArrayList<>();
+        long t0 = System.nanoTime();
         try (BatchIterator it = data.iterator(0)) {
             while (it.hasNext()) {
                 try (Batch b = it.next()) {
@@ -444,6 +446,9 @@ public final class Trainer implements AutoCloseable {
         }
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("predict received no samples");
+        }
+        if (verbose > 0) {
+            System.out.println(ProgbarLogger.summaryLine(parts.size(), System.nanoTime() - t0, Map.of()));
         }
         List<NdArray> r = new ArrayList<>();
         for (int o = 0; o < parts.get(0).size(); o++) {

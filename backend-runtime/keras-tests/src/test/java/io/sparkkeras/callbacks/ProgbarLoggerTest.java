@@ -82,4 +82,20 @@ class ProgbarLoggerTest {
         String out = buf.toString(StandardCharsets.UTF_8);
         assertTrue(out.matches("2/2 - \\d+s \\d+ms/step - loss: \\d+\\.\\d{4}\n"), out);
     }
+
+    @Test
+    void predictPrintsStepsAndTimeAsKerasUnlessSilent() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        try (Sequential model = CallbackTesting.model()) {
+            var x = CallbackTesting.x();
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            model.predict(x);                 // Keras's defaults: batches of 32, the bar's closing line
+            model.predict(x, 16, 0);          // verbose=0: nothing
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.matches("2/2 - \\d+s \\d+ms/step\n"), out);
+    }
 }

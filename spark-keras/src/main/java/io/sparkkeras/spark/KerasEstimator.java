@@ -53,7 +53,8 @@ import java.util.regex.Pattern;
  */
 public final class KerasEstimator extends Estimator<KerasModel> implements MLWritable {
     private static final long serialVersionUID = 1L;
-    private static final Pattern LOCAL_MASTER = Pattern.compile("local\\[(\\d+)(,\\d+)?]");
+    private static final Pattern LOCAL_MASTER = Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]");
+    private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,.*]");
 
     private final String uid;
     private final Param<String> modelPath;
@@ -512,13 +513,38 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         return this;
     }
 
+    /**
+     * Fails at once when a local master cannot run {@code workers} tasks together. Spark would otherwise retry its own
+     * barrier slot check every 15 s for up to 10 minutes before failing the job.
+     */
     private static void checkSlots(SparkContext sc, int workers) {
-        Matcher m = LOCAL_MASTER.matcher(sc.master());
-        if (m.matches() && Integer.parseInt(m.group(1)) < workers) {
-            throw new IllegalArgumentException("Received numWorkers=" + workers + ", expected at most the "
-                    + m.group(1) + " task slots of master " + sc.master() + ": a barrier stage runs all its tasks "
-                    + "at once. Use local[" + workers + "] or fewer workers.");
+        int slots = localSlots(sc.master(), Runtime.getRuntime().availableProcessors(),
+                sc.getConf().getInt("spark.task.cpus", 1));
+        if (slots >= 0 && slots < workers) {
+            throw new IllegalArgumentException("Received numWorkers=" + workers + ", expected at most the " + slots
+                    + " task slots of master " + sc.master() + ": a barrier stage runs all its tasks at once. Use "
+                    + "more local threads (local[" + workers + "]) or fewer workers.");
         }
+    }
+
+    /**
+     * The tasks a local master runs at once: {@code local} 1, {@code local[N]} and {@code local[N,F]} N,
+     * {@code local[*]} the cores, {@code local-cluster[E,C,M]} E times C over {@code spark.task.cpus}; -1 for a
+     * cluster manager, whose executors may still be starting (Spark's own check waits for them).
+     */
+    static int localSlots(String master, int cores, int taskCpus) {
+        Matcher m = LOCAL_MASTER.matcher(master);
+        if (master.equals("local")) {
+            return 1;
+        }
+        if (m.matches()) {
+            return (m.group(1).equals("*") ? cores : Integer.parseInt(m.group(1))) / Math.max(1, taskCpus);
+        }
+        Matcher c = LOCAL_CLUSTER.matcher(master);
+        if (c.matches()) {
+            return Integer.parseInt(c.group(1)) * (Integer.parseInt(c.group(2)) / Math.max(1, taskCpus));
+        }
+        return -1;
     }
 
     @Override

@@ -87,6 +87,25 @@ class FaultTest {
     }
 
     @Test
+    void moreWorkersThanLocalTaskSlotsFailAtOnce() {
+        // Spark itself would retry its barrier slot check every 15 s for 10 minutes before failing.
+        long t0 = System.nanoTime();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> estimator().setNumWorkers(3).fit(data()));
+        assertTrue(e.getMessage().contains("numWorkers=3, expected at most the 2 task slots of master local[2]"),
+                e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+        assertEquals(1, KerasEstimator.localSlots("local", 8, 1));
+        assertEquals(8, KerasEstimator.localSlots("local[*]", 8, 1));
+        assertEquals(3, KerasEstimator.localSlots("local[3,2]", 8, 1));
+        assertEquals(4, KerasEstimator.localSlots("local[8]", 8, 2));
+        assertEquals(4, KerasEstimator.localSlots("local-cluster[2, 2, 1024]", 8, 1));
+        assertEquals(2, KerasEstimator.localSlots("local-cluster[2,1,2048]", 8, 1));
+        assertEquals(-1, KerasEstimator.localSlots("yarn", 8, 1));
+        assertEquals(-1, KerasEstimator.localSlots("spark://host:7077", 8, 1));
+    }
+
+    @Test
     void tooFewRowsForABatchPerWorkerFailsFitWithTheRowsPerWorkerAndTheFix() {
         Dataset<Row> train = TestSpark.frame(TestSpark.blobs(40, 8, 9), TestSpark.FLOATS, 2);
         Exception e = assertThrows(Exception.class, () -> estimator().fit(train));

@@ -1,5 +1,10 @@
 package io.sparkkeras.spark;
 
+import io.sparkkeras.callbacks.CSVLogger;
+import io.sparkkeras.callbacks.Callback;
+import io.sparkkeras.callbacks.History;
+import io.sparkkeras.callbacks.ModelCheckpoint;
+import io.sparkkeras.callbacks.ProgbarLogger;
 import io.sparkkeras.models.Model;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -24,6 +29,9 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import scala.reflect.ClassTag$;
 
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -89,6 +97,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     private int faultRank = -1;
     /** Test-only destination of the epoch lines (see {@link #progressTo}); not copied, not saved. */
     private transient java.util.function.Consumer<String> progressSink;
+    /** Run by every worker after the epoch's logs are averaged; see {@link #setCallbacks}. Not a Param (no JSON). */
+    private List<Callback> callbacks = List.of();
 
     public KerasEstimator() {
         this(Identifiable$.MODULE$.randomUID("kerasEstimator"));
@@ -204,6 +214,51 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     /** A new model from the estimator's model bytes (or {@code modelPath}), owned by the caller; null if none. */
     public Model getModel() {
         return modelBytes == null ? null : ModelBytes.fromBytes(modelBytes);
+    }
+
+    /**
+     * Keras callbacks for every worker's {@code fit}, as Horovod's {@code KerasEstimator} takes them: each worker runs
+     * its own copy, after that epoch's logs were averaged over all workers, so callbacks that decide from the logs
+     * ({@code EarlyStopping}, {@code ReduceLROnPlateau}, {@code TerminateOnNaN}) decide the same on every worker and
+     * the workers stay in step. Callbacks are shipped by Java serialization (a {@code LambdaCallback}'s hooks are
+     * serializable lambdas); they are not saved with the estimator.
+     *
+     * <pre>{@code
+     * estimator.setValidationFraction(0.1)
+     *         .setCallbacks(EarlyStopping.builder().monitor("val_loss").patience(2).restoreBestWeights(true).build());
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for a callback that would act on each worker's host rather than on the driver
+     *         (progress bar, History, ModelCheckpoint, CSVLogger: use {@code verbose}, {@code KerasModel.history()},
+     *         {@code checkpointDir}), or one that cannot be serialized
+     */
+    public KerasEstimator setCallbacks(Callback... callbacks) {
+        for (Callback c : callbacks) {
+            String instead = c instanceof ProgbarLogger ? "progress is shown on the driver (setVerbose)"
+                    : c instanceof History ? "the driver gets the History of all workers: KerasModel.history()"
+                    : c instanceof ModelCheckpoint ? "rank 0 writes a .keras file per epoch under checkpointDir (any "
+                    + "Hadoop file system), and fit resumes from it"
+                    : c instanceof CSVLogger ? "KerasModel.history() holds every epoch's logs, averaged over the workers"
+                    : null;
+            if (instead != null) {
+                throw new IllegalArgumentException("Received a " + c.getClass().getSimpleName() + " in callbacks, "
+                        + "expected callbacks that act on the logs: each worker would run its own copy on its own "
+                        + "host. Instead, " + instead + ".");
+            }
+            try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
+                out.writeObject(c);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("Received a callback (" + c.getClass().getName() + ") that cannot "
+                        + "be shipped to the workers: " + e + ". Callbacks are sent by Java serialization; a lambda "
+                        + "must capture only serializable values.", e);
+            }
+        }
+        this.callbacks = List.of(callbacks);
+        return this;
+    }
+
+    public List<Callback> getCallbacks() {
+        return callbacks;
     }
 
     public KerasEstimator setModelPath(String v) { set(modelPath, v); return this; }
@@ -372,6 +427,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         spec.learningRate = getLearningRate();
         spec.loss = getLoss().isEmpty() ? null : getLoss();
         spec.metrics = isSet(metrics) ? Arrays.asList(getMetrics()) : null;
+        spec.callbacks = callbacks;
         spec.fault = fault;
         spec.faultRank = faultRank;
         spec.jobId = "keras-" + uid + "-" + Long.toHexString(System.nanoTime());
@@ -552,6 +608,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         KerasEstimator c = new KerasEstimator(uid);
         c.modelBytes = modelBytes;
         c.modelInfo = modelInfo;
+        c.callbacks = callbacks;
         copyValues(c, extra);
         return c;
     }

@@ -34,6 +34,8 @@ final class TrainSpec implements Serializable {
     double learningRate;
     String loss;
     List<String> metrics;
+    /** The user's Keras callbacks, run on every rank after {@code EpochReducer}; a copy per task. */
+    List<io.sparkkeras.callbacks.Callback> callbacks = List.of();
     /**
      * Test-only fault: {@code "throw"} or {@code "hang"} on rank {@link #faultRank} at the end of epoch 2, in a run
      * that started from epoch 0 (a resumed run goes through).

@@ -167,7 +167,7 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                      : ArrowDataset.builder(split.validation).batchSize(spec.batchSize).featureShape(shape)
                      .timeout(timeoutNs, TimeUnit.NANOSECONDS).allocator(allocator).build()) {
             FitOptions options = new FitOptions().epochs(spec.epochs).batchSize(spec.batchSize).verbose(0)
-                    .initialEpoch(Math.min(initialEpoch, spec.epochs)).callbacks(epochs);
+                    .initialEpoch(Math.min(initialEpoch, spec.epochs)).callbacks(withUserCallbacks(epochs));
             if (validation != null) {
                 options.validationData(validation);
             }
@@ -254,6 +254,14 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             at += n;
         }
         model.setWeights(received);
+    }
+
+    /** The epoch reducer first, so the user's callbacks see the logs of all ranks (the same on every rank). */
+    private io.sparkkeras.callbacks.Callback[] withUserCallbacks(EpochReducer epochs) {
+        List<io.sparkkeras.callbacks.Callback> all = new ArrayList<>();
+        all.add(epochs);
+        all.addAll(spec.callbacks);
+        return all.toArray(new io.sparkkeras.callbacks.Callback[0]);
     }
 
     /** The model compiled with the spec's overrides, or as it was saved. */

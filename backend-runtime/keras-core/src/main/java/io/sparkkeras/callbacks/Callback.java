@@ -2,6 +2,7 @@ package io.sparkkeras.callbacks;
 
 import io.sparkkeras.models.Model;
 
+import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -14,10 +15,14 @@ import java.util.Map;
  *     public void onEpochEnd(int epoch, Map<String, Double> logs) { System.out.println(logs.get("loss")); }
  * }));
  * }</pre>
+ *
+ * <p>Callbacks are {@link Serializable} so that Spark can ship them to the workers of a distributed {@code fit}
+ * (a fresh copy per worker, before training: the model and the params are set there, never shipped).
  */
-public abstract class Callback {
-    private Model model;
-    private Map<String, Object> params = Map.of();
+public abstract class Callback implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private transient Model model;
+    private transient Map<String, Object> params = Map.of();
 
     /** The model being trained; set by {@code fit}. */
     public Model model() {
@@ -30,7 +35,7 @@ public abstract class Callback {
 
     /** {@code epochs}, {@code steps} and {@code verbose} of the current call. */
     public Map<String, Object> params() {
-        return params;
+        return params == null ? Map.of() : params;
     }
 
     public void setParams(Map<String, Object> params) {

@@ -30,7 +30,7 @@ public final class EarlyStopping extends MonitorCallback {
     private int wait;
     private int stoppedEpoch;
     private int bestEpoch;
-    private List<NdArray> bestWeights;
+    private transient List<NdArray> bestWeights;
 
     /** Keras's defaults: monitor {@code "val_loss"}, patience 0. */
     public EarlyStopping() {

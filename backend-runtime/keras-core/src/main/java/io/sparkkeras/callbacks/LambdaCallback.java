@@ -16,13 +16,13 @@ import java.util.Map;
 public final class LambdaCallback extends Callback {
     /** A hook called with an index (epoch or batch) and the logs. */
     @FunctionalInterface
-    public interface IndexedHook {
+    public interface IndexedHook extends java.io.Serializable {
         void accept(int index, Map<String, Double> logs);
     }
 
     /** A hook called with the logs. */
     @FunctionalInterface
-    public interface Hook {
+    public interface Hook extends java.io.Serializable {
         void accept(Map<String, Double> logs);
     }
 

@@ -17,7 +17,7 @@ import java.util.Map;
 public final class LearningRateScheduler extends Callback {
     /** The new learning rate from the epoch index (zero-based) and the current rate. */
     @FunctionalInterface
-    public interface Schedule {
+    public interface Schedule extends java.io.Serializable {
         double apply(int epoch, double learningRate);
     }
 

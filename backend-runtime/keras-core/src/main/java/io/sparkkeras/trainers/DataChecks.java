@@ -36,6 +36,53 @@ final class DataChecks {
             checkFinite(y.get(i), "y", where);
         }
         checkLabels(model, y.get(0), where);
+        checkTargetShape(model, y.get(0), where);
+    }
+
+    /**
+     * Losses that compare each output with its own target (the non-sparse crossentropies, mean squared and absolute
+     * error, Huber) need targets shaped as the outputs, up to Keras's {@code squeeze_or_expand_to_same_rank} (a
+     * trailing axis of 1). Keras's crossentropies refuse other shapes; the others would broadcast {@code (n,)}
+     * against {@code (n, k)} and train on nonsense, or fail mid-step with an engine's shape error.
+     */
+    private static void checkTargetShape(Model model, NdArray y, String where) {
+        List<Loss> losses = model.losses();
+        List<Shape> in = model.inputShapes();
+        if (losses == null || losses.size() != 1 || model.numOutputs() != 1 || in.size() != 1) {
+            return;
+        }
+        String loss = losses.get(0).name();
+        if (!List.of("CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError", "MeanAbsoluteError",
+                "Huber").contains(losses.get(0).className())) {
+            return;
+        }
+        Shape out;
+        try {
+            out = model.computeOutputShape(in.get(0).prepend(Shape.UNKNOWN)).dropFirst();
+        } catch (RuntimeException e) {
+            return;
+        }
+        Shape target = y.shape().dropFirst();
+        if (sameUpToTrailingOne(target, out)) {
+            return;
+        }
+        String hint = losses.get(0).className().equals("CategoricalCrossentropy") && target.rank() == 0
+                ? " For integer class ids, use sparse_categorical_crossentropy; or one-hot encode y to shape (n, "
+                + (out.rank() == 1 ? String.valueOf(out.get(0)) : "classes") + ")."
+                : "";
+        throw new IllegalArgumentException(where + ": y has samples of shape " + target + ", but model \""
+                + model.name() + "\" outputs samples of shape " + out + " and " + loss + " compares them value by "
+                + "value, so they must have the same shape." + hint);
+    }
+
+    private static boolean sameUpToTrailingOne(Shape a, Shape b) {
+        if (a.rank() == b.rank()) {
+            return a.isCompatibleWith(b);
+        }
+        Shape longer = a.rank() > b.rank() ? a : b;
+        Shape shorter = a.rank() > b.rank() ? b : a;
+        return longer.rank() == shorter.rank() + 1 && longer.last() == 1
+                && Shape.of(java.util.Arrays.copyOf(longer.dims(), shorter.rank())).isCompatibleWith(shorter);
     }
 
     static void checkInputs(Model model, List<NdArray> x, String where) {

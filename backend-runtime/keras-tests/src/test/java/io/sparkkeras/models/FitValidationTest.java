@@ -61,6 +61,33 @@ class FitValidationTest {
     }
 
     @Test
+    void classIdsWithCategoricalCrossentropySayToUseTheSparseOne() {
+        Sequential model = new Sequential(new Input(4), new Dense(3, "softmax"));
+        model.compile(new Adam(1e-3), "categorical_crossentropy", List.of("accuracy"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(features(6, 4), NdArray.of(new int[] {0, 1, 2, 0, 1, 2}),
+                        new FitOptions().verbose(0)));
+        assertTrue(e.getMessage().contains("y has samples of shape (), but model")
+                && e.getMessage().contains("outputs samples of shape (3,)")
+                && e.getMessage().contains("use sparse_categorical_crossentropy")
+                && e.getMessage().contains("one-hot encode y to shape (n, 3)"), e.getMessage());
+    }
+
+    @Test
+    void targetsThatWouldBroadcastAgainstTheOutputsAreRefused() {
+        Sequential model = new Sequential(new Input(4), new Dense(2));
+        model.compile(new Adam(1e-3), "mse", List.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(features(2, 4), NdArray.of(new float[] {1, 2}), new FitOptions().verbose(0)));
+        assertTrue(e.getMessage().contains("y has samples of shape ()") && e.getMessage().contains("(2,)"),
+                e.getMessage());
+        // A trailing axis of 1 is what Keras squeezes or expands: (n,) targets for (n, 1) outputs train.
+        Sequential one = new Sequential(new Input(4), new Dense(1));
+        one.compile(new Adam(1e-3), "mse", List.of());
+        one.fit(features(8, 4), NdArray.of(new float[8]), new FitOptions().verbose(0));
+    }
+
+    @Test
     void negativeLabelIsRejected() {
         Sequential model = classifier();
         int[] y = new int[10];

@@ -335,6 +335,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         ModelInfo info = requireModelInfo(null);
         validateParams(info);
         String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
+        info.checkScalarLabels(lossName, getLabelCol());
         KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()),
                 getLabelCol(), ModelInfo.labelType(lossName), getWeightCol(), info.inputShape());
         return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());

@@ -18,12 +18,15 @@ final class ModelInfo implements Serializable {
     final boolean compiled;
     final String lossClass;
     final boolean fromLogits;
+    /** Values the model outputs per row (its per-sample output size), or -1 if it cannot be inferred. */
+    final long outputUnits;
 
-    private ModelInfo(long[] inputShape, boolean compiled, String lossClass, boolean fromLogits) {
+    private ModelInfo(long[] inputShape, boolean compiled, String lossClass, boolean fromLogits, long outputUnits) {
         this.inputShape = inputShape;
         this.compiled = compiled;
         this.lossClass = lossClass;
         this.fromLogits = fromLogits;
+        this.outputUnits = outputUnits;
     }
 
     static ModelInfo of(Model model) {
@@ -36,7 +39,37 @@ final class ModelInfo implements Serializable {
         boolean compiled = model.isCompiled();
         String loss = compiled ? model.losses().get(0).className() : null;
         boolean logits = compiled && Boolean.TRUE.equals(model.losses().get(0).getConfig().get("from_logits"));
-        return new ModelInfo(in.dims(), compiled, loss, logits);
+        return new ModelInfo(in.dims(), compiled, loss, logits, outputUnits(model, in));
+    }
+
+    private static long outputUnits(Model model, Shape in) {
+        try {
+            return model.computeOutputShape(in.prepend(Shape.UNKNOWN)).dropFirst().size();
+        } catch (RuntimeException e) {
+            return -1;   // a subclassed model without computeOutputShape: found out on the workers
+        }
+    }
+
+    /**
+     * Fails when {@code loss} compares each of several outputs with its own label value: the estimator reads one
+     * number per row from the label column, so such a loss would fail mid-training on a shape mismatch (or, with a
+     * batch as long as the outputs, broadcast silently).
+     */
+    void checkScalarLabels(String loss, String labelCol) {
+        if (outputUnits <= 1 || loss == null) {
+            return;
+        }
+        String l = loss.toLowerCase(java.util.Locale.ROOT).replace("_", "");
+        boolean perOutput = l.equals("categoricalcrossentropy") || l.equals("binarycrossentropy")
+                || l.equals("meansquarederror") || l.equals("mse") || l.equals("meanabsoluteerror")
+                || l.equals("mae") || l.equals("huber");
+        if (perOutput) {
+            throw new IllegalArgumentException("Received a model with " + outputUnits + " outputs per row and loss "
+                    + loss + ", which needs " + outputUnits + " label values per row (one-hot classes, or one target "
+                    + "per output), but the label column `" + labelCol + "` holds one number per row. For class ids "
+                    + "in [0, " + outputUnits + "), use sparse_categorical_crossentropy (compile with it, or "
+                    + "setLoss(\"sparse_categorical_crossentropy\")).");
+        }
     }
 
     /** Binary crossentropy: each output is its own sigmoid probability, not a share of a softmax. */

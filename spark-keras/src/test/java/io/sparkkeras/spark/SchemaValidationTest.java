@@ -89,6 +89,24 @@ class SchemaValidationTest {
     }
 
     @Test
+    void aLossThatNeedsALabelPerOutputIsRefusedForAScalarLabelColumn() {
+        Sequential m = new Sequential(new Input(4), new Dense(3, "softmax"));
+        m.compile(new SGD(0.1), "categorical_crossentropy", List.of("accuracy"));
+        StructType s = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("label", DataTypes.DoubleType);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KerasEstimator().setModel(m).transformSchema(s));
+        assertTrue(e.getMessage().contains("3 outputs per row and loss CategoricalCrossentropy")
+                && e.getMessage().contains("`label` holds one number per row")
+                && e.getMessage().contains("sparse_categorical_crossentropy"), e.getMessage());
+        // The fix the message names passes; so does a one-output regression.
+        new KerasEstimator().setModel(m).setLoss("sparse_categorical_crossentropy").transformSchema(s);
+        Sequential regression = new Sequential(new Input(4), new Dense(1));
+        regression.compile(new SGD(0.1), "mse", List.of());
+        new KerasEstimator().setModel(regression).transformSchema(s);
+    }
+
+    @Test
     void paramsAreValidatedAndExplained() {
         KerasEstimator e = estimator();
         assertThrows(IllegalArgumentException.class, () -> e.setNumWorkers(0));

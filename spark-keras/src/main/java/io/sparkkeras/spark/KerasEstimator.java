@@ -10,6 +10,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -73,6 +74,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     private final Param<String> predictionCol;
     private final Param<String> probabilityCol;
     private final Param<String> rawPredictionCol;
+    private final DoubleArrayParam thresholds;
     private final IntParam epochs;
     private final IntParam batchSize;
     private final IntParam numWorkers;
@@ -118,6 +120,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         probabilityCol = new Param<>(this, "probabilityCol", "probability column name of the fitted model");
         rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw prediction (the model's outputs, before "
                 + "softmax or sigmoid) column name of the fitted model");
+        thresholds = new DoubleArrayParam(this, "thresholds", "the fitted model's thresholds, per class, as Spark "
+                + "ML's classifiers: the predicted class has the largest probability / threshold; unset for the most "
+                + "probable class");
         epochs = new IntParam(this, "epochs", "number of epochs (>= 1)", ParamValidators.gtEq(1));
         batchSize = new IntParam(this, "batchSize", "rows per step on each worker (>= 1)", ParamValidators.gtEq(1));
         numWorkers = new IntParam(this, "numWorkers", "number of barrier tasks training together (>= 1)",
@@ -183,6 +188,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public Param<String> predictionCol() { return predictionCol; }
     public Param<String> probabilityCol() { return probabilityCol; }
     public Param<String> rawPredictionCol() { return rawPredictionCol; }
+    public DoubleArrayParam thresholds() { return thresholds; }
     public IntParam epochs() { return epochs; }
     public IntParam batchSize() { return batchSize; }
     public IntParam numWorkers() { return numWorkers; }
@@ -277,6 +283,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public KerasEstimator setProbabilityCol(String v) { set(probabilityCol, v); return this; }
     public String getProbabilityCol() { return $(probabilityCol); }
     public KerasEstimator setRawPredictionCol(String v) { set(rawPredictionCol, v); return this; }
+    /** Passed to the fitted model ({@link KerasModel#setThresholds}). Unset by default. */
+    public KerasEstimator setThresholds(double... v) { set(thresholds, v); return this; }
+    public double[] getThresholds() { return $(thresholds); }
     public String getRawPredictionCol() { return $(rawPredictionCol); }
     /** Epochs. Default is 10. */
     public KerasEstimator setEpochs(int v) { set(epochs, v); return this; }

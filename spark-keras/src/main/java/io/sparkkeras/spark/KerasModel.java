@@ -6,6 +6,7 @@ import io.sparkkeras.models.Model;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -55,6 +56,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     private final Param<String> predictionCol;
     private final Param<String> probabilityCol;
     private final Param<String> rawPredictionCol;
+    private final DoubleArrayParam thresholds;
     private final IntParam inferenceBatchSize;
     private final Param<String> backend;
 
@@ -75,6 +77,9 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         probabilityCol = new Param<>(this, "probabilityCol", "probability column name; empty for none");
         rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw prediction column name (the model's outputs, "
                 + "before softmax or sigmoid); empty for none");
+        thresholds = new DoubleArrayParam(this, "thresholds", "per class, as Spark ML's classifiers: the predicted "
+                + "class is the one with the largest probability / threshold (>= 0, at most one 0); unset for the most "
+                + "probable class");
         inferenceBatchSize = new IntParam(this, "inferenceBatchSize", "rows per predict call in transform (>= 1)",
                 ParamValidators.gtEq(1));
         backend = new Param<>(this, "backend", "Keras backend on the executors: torch or tensorflow");
@@ -103,6 +108,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     public Param<String> predictionCol() { return predictionCol; }
     public Param<String> probabilityCol() { return probabilityCol; }
     public Param<String> rawPredictionCol() { return rawPredictionCol; }
+    public DoubleArrayParam thresholds() { return thresholds; }
     public IntParam inferenceBatchSize() { return inferenceBatchSize; }
     public Param<String> backend() { return backend; }
 
@@ -116,6 +122,12 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     public String getProbabilityCol() { return $(probabilityCol); }
     public KerasModel setRawPredictionCol(String v) { set(rawPredictionCol, v); return this; }
     public String getRawPredictionCol() { return $(rawPredictionCol); }
+    /**
+     * Spark ML's {@code thresholds}: the prediction is the class with the largest {@code probability / threshold}.
+     * For a binary classifier, {@code setThresholds(0.7, 0.3)} predicts 1 once {@code P(1) > 0.3}. Unset by default.
+     */
+    public KerasModel setThresholds(double... v) { set(thresholds, v); return this; }
+    public double[] getThresholds() { return $(thresholds); }
     /** Rows per predict call. Default is 1024. */
     public KerasModel setInferenceBatchSize(int v) { set(inferenceBatchSize, v); return this; }
     public int getInferenceBatchSize() { return (Integer) $(inferenceBatchSize); }
@@ -155,6 +167,9 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
             throw new IllegalArgumentException("Received empty `rawPredictionCol`, `probabilityCol` and "
                     + "`predictionCol`, expected at least one output column");
         }
+        if (isDefined(thresholds)) {
+            info.checkThresholds(getThresholds());
+        }
         return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());
     }
 
@@ -169,7 +184,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,
                 info.inputShape, getInferenceBatchSize(), !getRawPredictionCol().isEmpty(),
                 !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), info.fromLogits,
-                info.sigmoidOutputs());
+                info.sigmoidOutputs(), isDefined(thresholds) ? getThresholds() : null);
         if (dataset.isStreaming()) {
             return dataset.toDF().mapPartitions(new StreamingPredict(fn, schema, out), Encoders.row(out));
         }

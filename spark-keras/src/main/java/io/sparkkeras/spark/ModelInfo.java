@@ -72,6 +72,40 @@ final class ModelInfo implements Serializable {
         }
     }
 
+    /**
+     * Checks Spark's {@code thresholds} against this model: one per class of a classifier (two for a one-output binary
+     * classifier), non-negative, at most one zero, as Spark ML's classifiers require.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    void checkThresholds(double[] thresholds) {
+        int zeros = 0;
+        for (double t : thresholds) {
+            if (!(t >= 0) || Double.isInfinite(t)) {
+                throw new IllegalArgumentException("Received thresholds " + java.util.Arrays.toString(thresholds)
+                        + ", expected finite values >= 0");
+            }
+            zeros += t == 0 ? 1 : 0;
+        }
+        if (zeros > 1) {
+            throw new IllegalArgumentException("Received thresholds " + java.util.Arrays.toString(thresholds)
+                    + ", expected at most one 0 (the class it belongs to is then always predicted)");
+        }
+        String l = lossClass == null ? "" : lossClass.toLowerCase(java.util.Locale.ROOT);
+        boolean multiLabel = sigmoidOutputs() && outputUnits > 1;
+        if (!l.contains("crossentropy") || multiLabel) {
+            throw new IllegalArgumentException("Received thresholds for a model trained with " + lossClass
+                    + (multiLabel ? " on " + outputUnits + " outputs (multi-label)" : "") + ", expected a classifier "
+                    + "(sparse or categorical crossentropy, or binary crossentropy on one output): thresholds "
+                    + "choose among the classes of one probability vector");
+        }
+        long classes = sigmoidOutputs() ? 2 : outputUnits;
+        if (classes > 0 && thresholds.length != classes) {
+            throw new IllegalArgumentException("Received " + thresholds.length + " thresholds, expected one per class: "
+                    + classes + (sigmoidOutputs() ? " ([P(0), P(1)] of a binary classifier)" : ""));
+        }
+    }
+
     /** Binary crossentropy: each output is its own sigmoid probability, not a share of a softmax. */
     boolean sigmoidOutputs() {
         return lossClass != null && lossClass.toLowerCase(java.util.Locale.ROOT).replace("_", "")

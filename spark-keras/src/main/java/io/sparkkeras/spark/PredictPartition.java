@@ -53,10 +53,12 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
     private final boolean logits;
     /** One independent sigmoid probability per output (binary crossentropy), not one softmax distribution. */
     private final boolean sigmoid;
+    /** Spark's thresholds (the class with the largest probability / threshold wins), or {@code null}. */
+    private final double[] thresholds;
 
     PredictPartition(String cacheKey, Broadcast<byte[]> modelBytes, String backend, StructType schema,
                      ColumnSpec spec, long[] featureShape, int batchSize, boolean raw, boolean probability,
-                     boolean prediction, boolean logits, boolean sigmoid) {
+                     boolean prediction, boolean logits, boolean sigmoid, double[] thresholds) {
         this.cacheKey = cacheKey;
         this.modelBytes = modelBytes;
         this.backend = backend;
@@ -69,6 +71,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
         this.prediction = prediction;
         this.logits = logits;
         this.sigmoid = sigmoid;
+        this.thresholds = thresholds;
     }
 
     @Override
@@ -219,6 +222,9 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                 predicted = p[0] > 0.5 ? 1 : 0;
                 p = new double[] {1 - p[0], p[0]};
             }
+            if (thresholds != null) {
+                predicted = byThresholds(p);
+            }
             Object[] extra = new Object[(raw ? 1 : 0) + (probability ? 1 : 0) + (prediction ? 1 : 0)];
             int e = 0;
             if (raw) {
@@ -244,6 +250,24 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                 return logits ? new double[] {-o, o} : new double[] {1 - o, o};
             }
             return outputs.clone();
+        }
+
+        /** Spark's {@code probability2prediction}: the class with the largest {@code p / t}; a zero t always wins. */
+        private double byThresholds(double[] p) {
+            if (p.length != thresholds.length) {
+                throw new IllegalArgumentException("Received " + thresholds.length + " thresholds, expected one per "
+                        + "class: the model gives " + p.length + " probabilities per row");
+            }
+            int best = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < p.length; j++) {
+                double scaled = p[j] / thresholds[j];
+                if (scaled > max) {
+                    max = scaled;
+                    best = j;
+                }
+            }
+            return best;
         }
 
         private void release() {

@@ -16,15 +16,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("torch")
 class ProgbarLoggerTest {
 
-    @Test
-    void oneLinePerEpochWhenNotATerminal() {
+    /** What a ProgbarLogger prints over a fit of {@code epochs} epochs of 4 steps. */
+    private static String fitPrints(int epochs, int verbose, boolean terminal) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (Sequential model = CallbackTesting.model()) {
             var x = CallbackTesting.x();
-            model.fit(x, CallbackTesting.y(x), CallbackTesting.options(2,
-                    new ProgbarLogger(1, new PrintStream(buf, true, StandardCharsets.UTF_8), false)));
+            model.fit(x, CallbackTesting.y(x), CallbackTesting.options(epochs,
+                    new ProgbarLogger(verbose, new PrintStream(buf, true, StandardCharsets.UTF_8), terminal)));
         }
-        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void oneLinePerEpochWhenNotATerminal() {
+        List<String> lines = fitPrints(2, 1, false).lines().toList();
         assertEquals(4, lines.size(), lines.toString());
         assertEquals("Epoch 1/2", lines.get(0));
         assertEquals("Epoch 2/2", lines.get(2));
@@ -36,13 +41,7 @@ class ProgbarLoggerTest {
 
     @Test
     void terminalRedrawsTheBarInPlace() {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (Sequential model = CallbackTesting.model()) {
-            var x = CallbackTesting.x();
-            model.fit(x, CallbackTesting.y(x), CallbackTesting.options(1,
-                    new ProgbarLogger(1, new PrintStream(buf, true, StandardCharsets.UTF_8), true)));
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
+        String out = fitPrints(1, 1, true);
         // The first step always draws; the last step and the epoch end draw the full bar.
         assertTrue(out.contains("\r1/4 [=======>......................] - ETA: "), out);
         assertTrue(out.matches("(?s).*\r4/4 \\[==============================] - \\d+s \\d+ms/step - loss: .*\n"), out);
@@ -50,13 +49,7 @@ class ProgbarLoggerTest {
 
     @Test
     void verboseTwoPrintsNoBarEvenOnATerminal() {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (Sequential model = CallbackTesting.model()) {
-            var x = CallbackTesting.x();
-            model.fit(x, CallbackTesting.y(x), CallbackTesting.options(1,
-                    new ProgbarLogger(2, new PrintStream(buf, true, StandardCharsets.UTF_8), true)));
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
+        String out = fitPrints(1, 2, true);
         assertTrue(out.matches("Epoch 1/1\n4/4 - \\d+s \\d+ms/step - loss: \\d+\\.\\d{4}\n"), out);
     }
 
@@ -68,34 +61,31 @@ class ProgbarLoggerTest {
                 ProgbarLogger.summaryLine(2, 100_000L, logs("loss", 1.2e-5)));
     }
 
-    @Test
-    void evaluatePrintsTimeAndStepsAsKeras() {
+    /** What {@code calls} print to stdout, given the callback tests' model and its 64 samples. */
+    private static String stdoutOf(java.util.function.BiConsumer<Sequential, io.sparkkeras.utils.NdArray> calls) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
         try (Sequential model = CallbackTesting.model()) {
-            var x = CallbackTesting.x();
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            model.evaluate(x, CallbackTesting.y(x));
+            calls.accept(model, CallbackTesting.x());
         } finally {
             System.setOut(stdout);
         }
-        String out = buf.toString(StandardCharsets.UTF_8);
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void evaluatePrintsTimeAndStepsAsKeras() {
+        String out = stdoutOf((model, x) -> model.evaluate(x, CallbackTesting.y(x)));
         assertTrue(out.matches("2/2 - \\d+s \\d+ms/step - loss: \\d+\\.\\d{4}\n"), out);
     }
 
     @Test
     void predictPrintsStepsAndTimeAsKerasUnlessSilent() {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        try (Sequential model = CallbackTesting.model()) {
-            var x = CallbackTesting.x();
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = stdoutOf((model, x) -> {
             model.predict(x);                 // Keras's defaults: batches of 32, the bar's closing line
             model.predict(x, 16, 0);          // verbose=0: nothing
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
+        });
         assertTrue(out.matches("2/2 - \\d+s \\d+ms/step\n"), out);
     }
 }

@@ -1,5 +1,7 @@
 package io.sparkkeras.cluster;
 
+import io.sparkkeras.callbacks.EarlyStopping;
+import io.sparkkeras.callbacks.LambdaCallback;
 import io.sparkkeras.layers.Dense;
 import io.sparkkeras.layers.Input;
 import io.sparkkeras.losses.SparseCategoricalCrossentropy;
@@ -118,5 +120,29 @@ class PipelineClusterTest {
                 + "train_s=%.1f%n", accuracy, fitSeconds, (System.nanoTime() - t1) / 1e9,
                 keras.summary().trainSeconds());
         assertTrue(accuracy > 0.95, "accuracy " + accuracy);
+    }
+
+    /**
+     * Keras callbacks travel to the executor JVMs (Java serialization, a lambda among them) and decide alike in both:
+     * EarlyStopping ends both ranks after epoch 2 of 10. Weighted rows and thresholds work there too.
+     */
+    @Test
+    @Timeout(300)
+    void callbacksWeightsAndThresholdsOnExecutorJvms() {
+        Sequential m = new Sequential(new Input(COLS.length), new Dense(16, "relu"), new Dense(3));
+        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(),
+                List.of("accuracy"));
+        Dataset<Row> train = new VectorAssembler().setInputCols(COLS).setOutputCol("features")
+                .transform(numeric(4_000, 3)).withColumn("w", lit(1.0));
+        KerasModel fitted = new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(64).setEpochs(10)
+                .setVerbose(0).setWeightCol("w").setThresholds(1, 1, 0)
+                .setCallbacks(EarlyStopping.builder().monitor("loss").minDelta(100).patience(1).build(),
+                        LambdaCallback.builder().onEpochEnd((epoch, logs) -> System.out.println(
+                                "executor epoch " + (epoch + 1) + " loss " + logs.get("loss"))).build())
+                .fit(train);
+        m.close();
+        assertEquals(List.of(0, 1), fitted.history().epoch(), "EarlyStopping ended both ranks after epoch 2");
+        assertTrue(fitted.summary().weightsInSync(), fitted.summary().toString());
+        assertEquals(0, fitted.transform(train).filter("prediction != 2").count(), "threshold 0 always wins");
     }
 }

@@ -1,5 +1,6 @@
 package io.sparkkeras.optimizers;
 
+import io.sparkkeras.backend.DType;
 import io.sparkkeras.backend.OptimizerKernels;
 import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.backend.Variable;
@@ -63,7 +64,7 @@ abstract class AdamBase extends Optimizer {
         }
         if (i == 0 || beta1Power == null) {
             // The bias correction is shared by all variables of one step: compute it once, on the first.
-            Tensor t = Ops.add(iterationsValue(), 1.0);
+            Tensor t = Ops.cast(Ops.add(iterationsValue(), Ops.scalar(1, DType.INT64)), DType.FLOAT32);
             beta1Power = Ops.power(Ops.scalar(beta1), t);
             beta2Power = Ops.power(Ops.scalar(beta2), t);
             alpha = null;

@@ -123,7 +123,8 @@ public abstract class Optimizer implements AutoCloseable {
 
     private void ensureCounters() {
         if (iterations == null) {
-            iterations = new Variable(name + "/iteration", Shape.scalar(), DType.FLOAT32, Initializers.get("zeros"), false);
+            // int64 as Keras's: a float32 counter stops counting at 2^24 steps, freezing schedules on long runs.
+            iterations = new Variable(name + "/iteration", Shape.scalar(), DType.INT64, Initializers.get("zeros"), false);
             learningRateVariable = new Variable(name + "/learning_rate", Shape.scalar(), DType.FLOAT32,
                     Initializers.constant(schedule == null ? learningRate : 0), false);
         }
@@ -146,14 +147,14 @@ public abstract class Optimizer implements AutoCloseable {
 
     /**
      * Restores the step count and, for a fixed rate, the learning rate saved with the optimizer, then resynchronises
-     * the host counters. Slots are restored by assigning {@link #variables()} directly. Keras stores
-     * {@code iterations} as int64; here it is a float32 variable (exact up to 2^24 steps).
+     * the host counters. Slots are restored by assigning {@link #variables()} directly. {@code iterations} is int64,
+     * as Keras's.
      *
      * @param learningRate the saved rate, or {@code null} to keep the current one (and always with a schedule)
      */
     public final void restoreCounters(long iterations, Double learningRate) {
         ensureCounters();
-        this.iterations.assign(NdArray.of(new float[] {(float) iterations}).reshape());
+        this.iterations.assign(NdArray.of(new long[] {iterations}).reshape());
         if (learningRate != null && schedule == null) {
             learningRateVariable.assign(NdArray.of(new float[] {learningRate.floatValue()}).reshape());
         }
@@ -209,8 +210,9 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public final void apply(List<Tensor> gradients, List<Variable> variables) {
         buildFor(variables);
-        Tensor step = iterations.value();
-        Tensor lr = schedule != null ? schedule.apply(step) : learningRateVariable.value();
+        // Schedules take the step as float32, as Keras's cast it.
+        Tensor lr = schedule != null ? schedule.apply(Ops.cast(iterations.value(), DType.FLOAT32))
+                : learningRateVariable.value();
         List<Tensor> grads = clip(gradients);
         for (int i = 0; i < variables.size(); i++) {
             Variable v = variables.get(i);
@@ -219,7 +221,7 @@ public abstract class Optimizer implements AutoCloseable {
             }
             updateStep(grads.get(i), v, lr);
         }
-        iterations.assignAdd(Ops.scalar(1));
+        iterations.assignAdd(Ops.scalar(1, DType.INT64));
         hostIterations++;
     }
 

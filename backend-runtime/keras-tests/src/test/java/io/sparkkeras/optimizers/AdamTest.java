@@ -4,9 +4,14 @@ import io.sparkkeras.optimizers.OptimizerTesting.Clip;
 import io.sparkkeras.optimizers.OptimizerTesting.Rule;
 import io.sparkkeras.optimizers.schedules.ExponentialDecay;
 import io.sparkkeras.backend.Backends;
+import io.sparkkeras.backend.DType;
 import io.sparkkeras.backend.Scope;
 import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.backend.Variable;
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.models.FitOptions;
+import io.sparkkeras.models.Sequential;
 import io.sparkkeras.ops.Ops;
 import io.sparkkeras.utils.NdArray;
 import org.junit.jupiter.api.Tag;
@@ -71,6 +76,24 @@ class AdamTest {
             opt.apply(List.of(g), List.of(w));
             return s.liveTensors() - before;
         }
+    }
+
+    @Test
+    void theStepCountIsInt64AndKeepsCountingPast2To24() {
+        // As Keras's `iterations`: a float32 counter stops at 2^24 (2^24 + 1 rounds back), freezing schedules.
+        Sequential m = new Sequential(new Input(2), new Dense(1));
+        m.compile(new Adam(1e-3), "mse", List.of());
+        NdArray x = NdArray.of(new float[] {1, 2, 3, 4}, 2, 2);
+        NdArray y = NdArray.of(new float[] {1, 0});
+        FitOptions oneStep = new FitOptions().batchSize(2).verbose(0);
+        m.fit(x, y, oneStep);
+        assertEquals(DType.INT64, m.optimizer().variables().get(0).dtype());
+        m.optimizer().restoreCounters(1L << 24, null);
+        m.fit(x, y, oneStep);
+        m.fit(x, y, oneStep);
+        assertEquals((1L << 24) + 2, m.optimizer().iterations());
+        assertEquals((1L << 24) + 2, m.optimizer().variables().get(0).numpy().getDouble(0));
+        m.close();
     }
 
     @Test

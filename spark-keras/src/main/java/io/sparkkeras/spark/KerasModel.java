@@ -1,6 +1,7 @@
 package io.sparkkeras.spark;
 
 import io.sparkkeras.callbacks.History;
+import io.sparkkeras.data.BadRowPolicy;
 import io.sparkkeras.data.ColumnSpec;
 import io.sparkkeras.models.Model;
 import org.apache.spark.api.java.JavaRDD;
@@ -58,6 +59,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     private final Param<String> rawPredictionCol;
     private final DoubleArrayParam thresholds;
     private final IntParam inferenceBatchSize;
+    private final Param<String> handleInvalid;
     private final Param<String> backend;
 
     private final byte[] modelBytes;
@@ -82,6 +84,9 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
                 + "probable class");
         inferenceBatchSize = new IntParam(this, "inferenceBatchSize", "rows per predict call in transform (>= 1)",
                 ParamValidators.gtEq(1));
+        handleInvalid = new Param<>(this, "handleInvalid", "rows whose features are null, NaN, infinite or of the "
+                + "wrong length: error (fail naming column and row) or skip (leave them out of the output), as Spark "
+                + "ML's VectorAssembler", ParamValidators.inArray(new String[] {"error", "skip"}));
         backend = new Param<>(this, "backend", "Keras backend on the executors: torch or tensorflow");
         setDefault(featuresCol, "features");
         setDefault(featuresCols, new String[0]);
@@ -89,6 +94,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         setDefault(probabilityCol, "probability");
         setDefault(rawPredictionCol, "rawPrediction");
         setDefault(inferenceBatchSize, 1024);
+        setDefault(handleInvalid, "error");
         setDefault(backend, "torch");
     }
 
@@ -110,6 +116,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     public Param<String> rawPredictionCol() { return rawPredictionCol; }
     public DoubleArrayParam thresholds() { return thresholds; }
     public IntParam inferenceBatchSize() { return inferenceBatchSize; }
+    public Param<String> handleInvalid() { return handleInvalid; }
     public Param<String> backend() { return backend; }
 
     public KerasModel setFeaturesCol(String v) { set(featuresCol, v); return this; }
@@ -128,6 +135,12 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
      */
     public KerasModel setThresholds(double... v) { set(thresholds, v); return this; }
     public double[] getThresholds() { return $(thresholds); }
+    /**
+     * What a row with bad features does: {@code "error"} (the default) fails the job with a message naming the
+     * column and the row; {@code "skip"} leaves the row out of the output, as Spark ML's {@code handleInvalid}.
+     */
+    public KerasModel setHandleInvalid(String v) { set(handleInvalid, v); return this; }
+    public String getHandleInvalid() { return $(handleInvalid); }
     /** Rows per predict call. Default is 1024. */
     public KerasModel setInferenceBatchSize(int v) { set(inferenceBatchSize, v); return this; }
     public int getInferenceBatchSize() { return (Integer) $(inferenceBatchSize); }
@@ -179,6 +192,9 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         StructType out = transformSchema(schema, true);
         ColumnSpec spec = KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(),
                 getFeaturesCols()), null, null, info.inputShape());
+        if (getHandleInvalid().equals("skip")) {
+            spec.badRowPolicy(BadRowPolicy.SKIP);
+        }
         org.apache.spark.sql.classic.SparkSession spark =
                 (org.apache.spark.sql.classic.SparkSession) dataset.sparkSession();
         PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,

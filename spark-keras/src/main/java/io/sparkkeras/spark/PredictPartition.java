@@ -23,6 +23,7 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.StructType;
 
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -81,13 +82,17 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
 
     private final class Rows implements Iterator<InternalRow> {
         private final Iterator<InternalRow> input;
-        private final InternalRow[] batch = new InternalRow[batchSize];
+        /** The batch's input rows in order; with bad rows skipped, more than a batch are seen (arrays grow). */
+        private InternalRow[] batch = new InternalRow[batchSize];
+        /** Which seen rows the reader skipped as bad ({@code handleInvalid = "skip"}). */
+        private boolean[] skipped = new boolean[batchSize];
+        private long skippedSoFar;
         /**
          * The batch's input rows, kept for the output rows: reused batch after batch ({@code copyFrom} keeps a row's
          * buffer when the next row fits), as Spark's operators reuse their output rows, so a 3 KB image row is not a
          * new allocation each time.
          */
-        private final UnsafeRow[] kept = new UnsafeRow[batchSize];
+        private UnsafeRow[] kept = new UnsafeRow[batchSize];
         private final PartitionReader reader;
         private BufferAllocator allocator;
         private VectorSchemaRoot root;
@@ -109,7 +114,14 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
 
                 @Override
                 public InternalRow next() {
+                    markSkipped();
                     InternalRow r = Rows.this.input.next();
+                    if (size == batch.length) {
+                        batch = Arrays.copyOf(batch, 2 * size);
+                        kept = Arrays.copyOf(kept, 2 * size);
+                        skipped = Arrays.copyOf(skipped, 2 * size);
+                    }
+                    skipped[size] = false;
                     batch[size] = keep(size, r);
                     size++;
                     return r;
@@ -120,6 +132,27 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             if (tc != null) {
                 tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> release());
             }
+        }
+
+        /** The reader writes or skips each row before it asks for the next: a new skip is the last row seen. */
+        private void markSkipped() {
+            long s = reader.skippedRows();
+            if (s > skippedSoFar) {
+                skipped[size - 1] = true;
+                skippedSoFar = s;
+            }
+        }
+
+        /** Drops the skipped rows from the batch, so the kept rows line up with the model's outputs. */
+        private void dropSkipped() {
+            markSkipped();
+            int w = 0;
+            for (int r = 0; r < size; r++) {
+                if (!skipped[r]) {
+                    batch[w++] = batch[r];
+                }
+            }
+            size = w;
         }
 
         private InternalRow keep(int i, InternalRow r) {
@@ -144,12 +177,14 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             if (done) {
                 return false;
             }
-            if (!input.hasNext()) {
-                release();
-                return false;
+            while (input.hasNext()) {
+                predictNextBatch();
+                if (size > 0) {
+                    return true;   // else every row of that batch was skipped: read on
+                }
             }
-            predictNextBatch();
-            return size > 0;
+            release();
+            return false;
         }
 
         private void predictNextBatch() {
@@ -163,7 +198,14 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             pos = 0;
             long t0 = System.nanoTime();
             int n = reader.fill(root, batchSize);
+            dropSkipped();
+            if (size != n) {
+                throw new IllegalStateException("transform kept " + size + " rows of a batch of " + n);
+            }
             long t1 = System.nanoTime();
+            if (n == 0) {
+                return;
+            }
             BatchLayout layout = reader.layout();
             long[] dims = new long[featureShape.length + 1];
             dims[0] = n;

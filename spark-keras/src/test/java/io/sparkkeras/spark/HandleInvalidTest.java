@@ -1,0 +1,103 @@
+package io.sparkkeras.spark;
+
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.losses.SparseCategoricalCrossentropy;
+import io.sparkkeras.models.Model;
+import io.sparkkeras.models.Sequential;
+import io.sparkkeras.optimizers.SGD;
+import io.sparkkeras.utils.NdArray;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code handleInvalid}, as Spark ML's: rows with null, NaN or wrongly sized features fail the transform naming the
+ * column and the row ({@code "error"}, the default) or are left out of the output ({@code "skip"}).
+ */
+@Tag("spark")
+@Timeout(120)
+class HandleInvalidTest {
+    private static final StructType SCHEMA = new StructType()
+            .add("features", DataTypes.createArrayType(DataTypes.FloatType, true), true)
+            .add("id", DataTypes.IntegerType, false);
+
+    /** 300 good rows; bad ones among them (20 in a row: more than a batch of 16) and after them. */
+    private static List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        List<Row> good = TestSpark.blobs(300, 8, 23);
+        for (int i = 0; i < good.size(); i++) {
+            if (i == 40) {
+                for (int b = 0; b < 20; b++) {
+                    rows.add(RowFactory.create(null, -1));
+                }
+            }
+            if (i % 37 == 5) {
+                rows.add(RowFactory.create(new Float[] {1f, Float.NaN, 0f, 0f, 0f, 0f, 0f, 0f}, -1));
+                rows.add(RowFactory.create(new Float[] {1f, 2f}, -1));
+            }
+            rows.add(RowFactory.create(good.get(i).get(0), i));
+        }
+        for (int b = 0; b < 5; b++) {
+            rows.add(RowFactory.create(null, -1));   // a partition that ends in bad rows: a last batch of none
+        }
+        return rows;
+    }
+
+    private static Sequential model() {
+        Sequential m = new Sequential(new Input(8), new Dense(3));
+        m.compile(new SGD(0.1), SparseCategoricalCrossentropy.builder().fromLogits(true).build(), List.of());
+        return m;
+    }
+
+    @Test
+    void skipLeavesBadRowsOutAndScoresEveryGoodRowAsItself() {
+        Dataset<Row> df = TestSpark.frame(rows(), SCHEMA, 2);
+        KerasModel model = KerasModel.of(model()).setInferenceBatchSize(16).setHandleInvalid("skip");
+        List<Row> out = model.transform(df).select("features", "id", "prediction").orderBy("id").collectAsList();
+        assertEquals(300, out.size());
+        float[] flat = new float[300 * 8];
+        for (int i = 0; i < 300; i++) {
+            assertEquals(i, out.get(i).getInt(1));
+            List<Float> f = out.get(i).getList(0);
+            for (int j = 0; j < 8; j++) {
+                flat[i * 8 + j] = f.get(j);
+            }
+        }
+        float[] logits;
+        try (Model same = model.getModel()) {
+            logits = same.predict(NdArray.of(flat, 300, 8), 64, 0).toFloatArray();
+        }
+        for (int i = 0; i < 300; i++) {
+            int best = 0;
+            for (int j = 1; j < 3; j++) {
+                best = logits[i * 3 + j] > logits[i * 3 + best] ? j : best;
+            }
+            assertEquals(best, out.get(i).getDouble(2), 0.0, "row id " + i);
+        }
+    }
+
+    @Test
+    void errorNamesTheColumnAndTheRow() {
+        Dataset<Row> df = TestSpark.frame(rows(), SCHEMA, 1);
+        Exception e = assertThrows(Exception.class, () -> KerasModel.of(model()).transform(df).collectAsList());
+        StringBuilder m = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            m.append(t).append('\n');
+        }
+        assertTrue(m.toString().contains("column `features`") && m.toString().contains("at offset 5"), m.toString());
+        assertThrows(IllegalArgumentException.class, () -> KerasModel.of(model()).setHandleInvalid("keep"));
+    }
+}

@@ -5,6 +5,7 @@ import io.sparkkeras.callbacks.Callback;
 import io.sparkkeras.callbacks.History;
 import io.sparkkeras.callbacks.ModelCheckpoint;
 import io.sparkkeras.callbacks.ProgbarLogger;
+import io.sparkkeras.data.BadRowPolicy;
 import io.sparkkeras.models.Model;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -75,6 +76,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     private final Param<String> probabilityCol;
     private final Param<String> rawPredictionCol;
     private final DoubleArrayParam thresholds;
+    private final Param<String> handleInvalid;
     private final IntParam epochs;
     private final IntParam batchSize;
     private final IntParam numWorkers;
@@ -123,6 +125,10 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         thresholds = new DoubleArrayParam(this, "thresholds", "the fitted model's thresholds, per class, as Spark "
                 + "ML's classifiers: the predicted class has the largest probability / threshold; unset for the most "
                 + "probable class");
+        handleInvalid = new Param<>(this, "handleInvalid", "rows with null, NaN, infinite or wrongly sized features, "
+                + "or a bad label or weight: error (fail naming column and row) or skip (train without them; the "
+                + "fitted model skips such rows in transform too), as Spark ML's VectorAssembler",
+                ParamValidators.inArray(new String[] {"error", "skip"}));
         epochs = new IntParam(this, "epochs", "number of epochs (>= 1)", ParamValidators.gtEq(1));
         batchSize = new IntParam(this, "batchSize", "rows per step on each worker (>= 1)", ParamValidators.gtEq(1));
         numWorkers = new IntParam(this, "numWorkers", "number of barrier tasks training together (>= 1)",
@@ -152,6 +158,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         setDefault(featuresCol, "features");
         setDefault(featuresCols, new String[0]);
         setDefault(labelCol, "label");
+        setDefault(handleInvalid, "error");
         setDefault(weightCol, "");
         setDefault(predictionCol, "prediction");
         setDefault(probabilityCol, "probability");
@@ -189,6 +196,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public Param<String> probabilityCol() { return probabilityCol; }
     public Param<String> rawPredictionCol() { return rawPredictionCol; }
     public DoubleArrayParam thresholds() { return thresholds; }
+    public Param<String> handleInvalid() { return handleInvalid; }
     public IntParam epochs() { return epochs; }
     public IntParam batchSize() { return batchSize; }
     public IntParam numWorkers() { return numWorkers; }
@@ -286,6 +294,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     /** Passed to the fitted model ({@link KerasModel#setThresholds}). Unset by default. */
     public KerasEstimator setThresholds(double... v) { set(thresholds, v); return this; }
     public double[] getThresholds() { return $(thresholds); }
+    /** "error" (the default) or "skip": see {@link KerasModel#setHandleInvalid}; the fitted model gets it too. */
+    public KerasEstimator setHandleInvalid(String v) { set(handleInvalid, v); return this; }
+    public String getHandleInvalid() { return $(handleInvalid); }
     public String getRawPredictionCol() { return $(rawPredictionCol); }
     /** Epochs. Default is 10. */
     public KerasEstimator setEpochs(int v) { set(epochs, v); return this; }
@@ -422,6 +433,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         spec.schema = selected.schema();
         spec.columns = KerasSchemas.validate(spec.schema, features, getLabelCol(), ModelInfo.labelType(lossName),
                 getWeightCol(), info.inputShape());
+        if (getHandleInvalid().equals("skip")) {
+            spec.columns.badRowPolicy(BadRowPolicy.SKIP);
+        }
         spec.featureShape = info.inputShape;
         spec.numWorkers = workers;
         spec.epochs = getEpochs();

@@ -90,14 +90,38 @@ class HandleInvalidTest {
     }
 
     @Test
-    void errorNamesTheColumnAndTheRow() {
-        Dataset<Row> df = TestSpark.frame(rows(), SCHEMA, 1);
-        Exception e = assertThrows(Exception.class, () -> KerasModel.of(model()).transform(df).collectAsList());
+    void theEstimatorTrainsWithoutBadRowsAndItsModelSkipsThemToo() {
+        List<Row> rows = new ArrayList<>();
+        for (Row r : rows()) {
+            rows.add(RowFactory.create(r.get(0), Math.max(0, r.getInt(1)) % 3));   // id -> a label in {0, 1, 2}
+        }
+        StructType schema = new StructType().add(SCHEMA.fields()[0]).add("label", DataTypes.IntegerType, false);
+        Dataset<Row> df = TestSpark.frame(rows, schema, 2);
+        KerasEstimator estimator = new KerasEstimator().setModel(model()).setNumWorkers(2).setBatchSize(16)
+                .setEpochs(1).setVerbose(0);
+        Exception e = assertThrows(Exception.class, () -> estimator.fit(df));
+        assertTrue(message(e).contains("column `features`"), message(e));
+
+        KerasModel fitted = estimator.setHandleInvalid("skip").fit(df);
+        assertEquals(300, fitted.summary().rowsPerWorker().stream().mapToLong(Long::longValue).sum());
+        assertEquals("skip", fitted.getHandleInvalid());
+        assertEquals(300, fitted.transform(df).count());
+    }
+
+    private static String message(Throwable e) {
         StringBuilder m = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             m.append(t).append('\n');
         }
-        assertTrue(m.toString().contains("column `features`") && m.toString().contains("at offset 5"), m.toString());
+        return m.toString();
+    }
+
+    @Test
+    void errorNamesTheColumnAndTheRow() {
+        Dataset<Row> df = TestSpark.frame(rows(), SCHEMA, 1);
+        Exception e = assertThrows(Exception.class, () -> KerasModel.of(model()).transform(df).collectAsList());
+        String m = message(e);
+        assertTrue(m.contains("column `features`") && m.contains("at offset 5"), m);
         assertThrows(IllegalArgumentException.class, () -> KerasModel.of(model()).setHandleInvalid("keep"));
     }
 }

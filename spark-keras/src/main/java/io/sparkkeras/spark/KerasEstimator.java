@@ -252,7 +252,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
                     : c instanceof History ? "the driver gets the History of all workers: KerasModel.history()"
                     : c instanceof ModelCheckpoint ? "rank 0 writes a .keras file per epoch under checkpointDir (any "
                     + "Hadoop file system), and fit resumes from it"
-                    : c instanceof CSVLogger ? "KerasModel.history() holds every epoch's logs, averaged over the workers"
+                    : c instanceof CSVLogger ? "KerasModel.history() holds every epoch's logs, averaged over the "
+                    + "workers"
                     : null;
             if (instead != null) {
                 throw new IllegalArgumentException("Received a " + c.getClass().getSimpleName() + " in callbacks, "
@@ -283,7 +284,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public String[] getFeaturesCols() { return $(featuresCols); }
     public KerasEstimator setLabelCol(String v) { set(labelCol, v); return this; }
     public String getLabelCol() { return $(labelCol); }
-    /** Rows' sample weights, as Keras's {@code sample_weight} and Spark ML's {@code weightCol}. Default is "" (none). */
+    /** Rows' sample weights, as Keras's {@code sample_weight} and Spark ML's {@code weightCol}. Default "" (none). */
     public KerasEstimator setWeightCol(String v) { set(weightCol, v); return this; }
     public String getWeightCol() { return $(weightCol); }
     public KerasEstimator setPredictionCol(String v) { set(predictionCol, v); return this; }

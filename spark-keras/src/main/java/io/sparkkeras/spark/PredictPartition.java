@@ -30,7 +30,8 @@ import java.util.NoSuchElementException;
 /**
  * {@link KerasModel#transform} in one task: reads the partition's rows in batches into one reused Arrow root, runs
  * the executor's cached model on each batch, and emits each input row joined with its raw prediction and
- * probability vectors and its prediction. The model goes back to the {@link ModelCache} when the partition ends (or the task does).
+ * probability vectors and its prediction. The model goes back to the {@link ModelCache} when the partition ends (or
+ * the task does).
  */
 final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
@@ -138,7 +139,9 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
         private void markSkipped() {
             long s = reader.skippedRows();
             if (s > skippedSoFar) {
-                skipped[size - 1] = true;
+                if (size > 0) {
+                    skipped[size - 1] = true;
+                }
                 skippedSoFar = s;
             }
         }

@@ -81,8 +81,8 @@ class SchemaValidationTest {
         assertTrue(out.getMessage().contains("`prediction`") && out.getMessage().contains("predictionCol"),
                 out.getMessage());
         IllegalArgumentException same = assertThrows(IllegalArgumentException.class,
-                () -> estimator().setRawPredictionCol("scores").setProbabilityCol("scores")
-                        .transformSchema(new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                () -> estimator().setRawPredictionCol("scores").setProbabilityCol("scores").transformSchema(
+                        new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
                                 .add("label", DataTypes.IntegerType)));
         assertTrue(same.getMessage().contains("`rawPredictionCol` and `probabilityCol`")
                 && same.getMessage().contains("scores"), same.getMessage());

@@ -124,7 +124,8 @@ public abstract class Optimizer implements AutoCloseable {
     private void ensureCounters() {
         if (iterations == null) {
             // int64 as Keras's: a float32 counter stops counting at 2^24 steps, freezing schedules on long runs.
-            iterations = new Variable(name + "/iteration", Shape.scalar(), DType.INT64, Initializers.get("zeros"), false);
+            iterations = new Variable(name + "/iteration", Shape.scalar(), DType.INT64, Initializers.get("zeros"),
+                    false);
             learningRateVariable = new Variable(name + "/learning_rate", Shape.scalar(), DType.FLOAT32,
                     Initializers.constant(schedule == null ? learningRate : 0), false);
         }

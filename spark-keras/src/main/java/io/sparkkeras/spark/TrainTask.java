@@ -153,7 +153,7 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
 
         FusedGradientAverager averager = new FusedGradientAverager(comm);
         model.setGradientReducer(averager);
-        EpochReducer epochs = new EpochReducer(comm, rank, spec, checkpoints, averager, steps, initialEpoch,
+        EpochReducer epochs = new EpochReducer(comm, rank, spec, averager, steps, initialEpoch,
                 split.validation == null ? 0 : split.validation.rowCount());
         int[] shape = new int[spec.featureShape.length];
         for (int i = 0; i < shape.length; i++) {
@@ -167,7 +167,8 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                      : ArrowDataset.builder(split.validation).batchSize(spec.batchSize).featureShape(shape)
                      .timeout(timeoutNs, TimeUnit.NANOSECONDS).allocator(allocator).build()) {
             FitOptions options = new FitOptions().epochs(spec.epochs).batchSize(spec.batchSize).verbose(0)
-                    .initialEpoch(Math.min(initialEpoch, spec.epochs)).callbacks(withUserCallbacks(epochs));
+                    .initialEpoch(Math.min(initialEpoch, spec.epochs))
+                    .callbacks(withUserCallbacks(epochs, rank == 0 ? checkpoints : null));
             if (validation != null) {
                 options.validationData(validation);
             }
@@ -221,7 +222,9 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         for (int i = 1; i < a.size(); i++) {
             b.get(i).assign(a.get(i).numpy());
         }
-        dst.restoreCounters(src.iterations(), null);
+        // The learning rate too (a variable of the optimizer, as in Keras): a ReduceLROnPlateau may have lowered it.
+        boolean rates = src.schedule() == null && dst.schedule() == null;
+        dst.restoreCounters(src.iterations(), rates ? src.currentLearningRate() : null);
     }
 
     private static byte[] status(long rows, String problem) {
@@ -256,11 +259,20 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         model.setWeights(received);
     }
 
-    /** The epoch reducer first, so the user's callbacks see the logs of all ranks (the same on every rank). */
-    private io.sparkkeras.callbacks.Callback[] withUserCallbacks(EpochReducer epochs) {
+    /**
+     * The epoch reducer first, so the user's callbacks see the logs of all ranks (the same on every rank); the
+     * checkpoint last, so it holds what the user's callbacks changed (a learning rate lowered on a plateau), as
+     * Keras's BackupAndRestore does when it is the last callback.
+     *
+     * @param checkpoints where rank 0 writes them; null on the other ranks
+     */
+    private io.sparkkeras.callbacks.Callback[] withUserCallbacks(EpochReducer epochs, Checkpoints checkpoints) {
         List<io.sparkkeras.callbacks.Callback> all = new ArrayList<>();
         all.add(epochs);
         all.addAll(spec.callbacks);
+        if (checkpoints != null) {
+            all.add(new CheckpointWriter(checkpoints));
+        }
         return all.toArray(new io.sparkkeras.callbacks.Callback[0]);
     }
 
@@ -271,7 +283,8 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             if (spec.optimizer != null && spec.learningRate > 0) {
                 opt.setLearningRate(spec.learningRate);
             }
-            List<?> metrics = spec.metrics != null ? spec.metrics : model.isCompiled() ? model.metricSpecs() : List.of();
+            List<?> metrics = spec.metrics != null ? spec.metrics
+                    : model.isCompiled() ? model.metricSpecs() : List.of();
             model.compile(opt, spec.loss != null ? Losses.get(spec.loss) : model.losses().get(0), metrics);
         } else if (spec.learningRate > 0 && model.isCompiled()) {
             model.optimizer().setLearningRate(spec.learningRate);
@@ -346,16 +359,28 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         }
     }
 
+    /** Rank 0's model after each epoch, to {@code checkpointDir}: the state a retried stage resumes from. */
+    static final class CheckpointWriter extends Callback {
+        private final Checkpoints checkpoints;
+
+        CheckpointWriter(Checkpoints checkpoints) {
+            this.checkpoints = checkpoints;
+        }
+
+        @Override
+        public void onEpochEnd(int epoch, Map<String, Double> logs) {
+            checkpoints.write(epoch + 1, ModelBytes.toBytes(model()));
+        }
+    }
+
     /**
      * At each epoch's end: reduces the logs (loss, metrics, validation metrics weighted by each rank's validation
-     * rows) over all ranks with one small allreduce, records them, prints progress on rank 0 and writes rank 0's
-     * checkpoint.
+     * rows) over all ranks with one small allreduce, records them and prints progress on rank 0.
      */
     static final class EpochReducer extends Callback {
         private final Communicator comm;
         private final int rank;
         private final TrainSpec spec;
-        private final Checkpoints checkpoints;
         private final FusedGradientAverager averager;
         private final long steps;
         private final int initialEpoch;
@@ -365,12 +390,11 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         private long epochStartNs;
         private long allreduceAtStartNs;
 
-        EpochReducer(Communicator comm, int rank, TrainSpec spec, Checkpoints checkpoints,
-                     FusedGradientAverager averager, long steps, int initialEpoch, long validationRows) {
+        EpochReducer(Communicator comm, int rank, TrainSpec spec, FusedGradientAverager averager, long steps,
+                     int initialEpoch, long validationRows) {
             this.comm = comm;
             this.rank = rank;
             this.spec = spec;
-            this.checkpoints = checkpoints;
             this.averager = averager;
             this.steps = steps;
             this.initialEpoch = initialEpoch;
@@ -446,9 +470,6 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                 line.append(" - ").append(keys.get(i)).append(": ").append(String.format(Locale.ROOT, "%.4f", v));
             }
             if (rank == 0) {
-                if (checkpoints != null) {
-                    checkpoints.write(epoch + 1, ModelBytes.toBytes(model()));
-                }
                 if (spec.progress != null) {
                     double seconds = (System.nanoTime() - epochStartNs) / 1e9;
                     double allreduceMs = (averager.allreduceNs() - allreduceAtStartNs) / 1e6 / steps;

@@ -1,5 +1,6 @@
 package io.sparkkeras.spark;
 
+import io.sparkkeras.callbacks.ReduceLROnPlateau;
 import io.sparkkeras.layers.Dense;
 import io.sparkkeras.layers.Input;
 import io.sparkkeras.losses.SparseCategoricalCrossentropy;
@@ -76,6 +77,34 @@ class CheckpointResumeTest {
                     assertEquals(x[j], y[j], 1e-5, "weight " + i + "[" + j + "] after resuming");
                 }
             }
+        }
+    }
+
+    @Test
+    void aLearningRateLoweredOnAPlateauIsStillLowAfterResuming(@TempDir Path dir) throws Exception {
+        Sequential m = new Sequential(new Input(8), new Dense(3));
+        m.compile(new Adam(1e-2), SparseCategoricalCrossentropy.builder().fromLogits(true).build(), List.of());
+        Dataset<Row> train = TestSpark.frame(TestSpark.blobs(256, 8, 5), TestSpark.FLOATS, 2);
+        String checkpoints = dir.resolve("ckpt").toString();
+        // No epoch can improve the loss by 1e9, so the rate halves at the end of epoch 2 (patience 1).
+        ReduceLROnPlateau plateau = ReduceLROnPlateau.builder().monitor("loss").factor(0.5).patience(1)
+                .minDelta(1e9).build();
+        KerasEstimator estimator = new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setVerbose(0)
+                .setCheckpointDir(checkpoints);
+        KerasModel first = estimator.copy(new org.apache.spark.ml.param.ParamMap()).setEpochs(2)
+                .setCallbacks(plateau).fit(train);
+        try (Model saved = first.getModel();
+             Model checkpoint = ModelBytes.fromBytes(Files.readAllBytes(dir.resolve("ckpt/epoch-0002.keras")))) {
+            assertEquals(5e-3, saved.optimizer().currentLearningRate(), 1e-9);
+            assertEquals(5e-3, checkpoint.optimizer().currentLearningRate(), 1e-9,
+                    "the checkpoint is written after the user's callbacks");
+        }
+
+        // As a retried stage would, without the callback: training goes on at the lowered rate.
+        KerasModel resumed = estimator.copy(new org.apache.spark.ml.param.ParamMap()).setEpochs(3).fit(train);
+        assertEquals(2, resumed.summary().initialEpoch());
+        try (Model b = resumed.getModel()) {
+            assertEquals(5e-3, b.optimizer().currentLearningRate(), 1e-9);
         }
     }
 }

@@ -18,6 +18,8 @@ import java.util.Map;
 public final class History extends Callback {
     private final Map<String, List<Double>> history = new LinkedHashMap<>();
     private final List<Integer> epochs = new ArrayList<>();
+    /** The epochs each key was logged at: {@code val_} keys skip epochs under {@code validationFreq}. */
+    private final Map<String, List<Integer>> epochsOf = new LinkedHashMap<>();
 
     @Override
     public void onTrainBegin(Map<String, Double> logs) {
@@ -29,7 +31,14 @@ public final class History extends Callback {
         epochs.add(epoch);
         for (Map.Entry<String, Double> e : logs.entrySet()) {
             history.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+            epochsOf.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(epoch);
         }
+    }
+
+    /** The epochs (zero-based) at which {@code metric} has a value, in the order of {@link #history()}'s list. */
+    public List<Integer> epochsOf(String metric) {
+        List<Integer> e = epochsOf.get(metric);
+        return e == null ? List.of() : Collections.unmodifiableList(e);
     }
 
     /** Metric name to its value per epoch. */

@@ -39,9 +39,13 @@ final class HistoryPlot {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        List<Double> epochs = new ArrayList<>();
-        for (int e : h.epoch()) {
-            epochs.add((double) (e + 1));
+        Map<String, List<Double>> epochs = new LinkedHashMap<>();
+        for (String k : h.history().keySet()) {
+            List<Double> xs = new ArrayList<>();
+            for (int e : h.epochsOf(k)) {
+                xs.add((double) (e + 1));
+            }
+            epochs.put(k, xs);
         }
         Map<String, List<Double>> losses = new LinkedHashMap<>();
         Map<String, List<Double>> others = new LinkedHashMap<>();
@@ -83,17 +87,15 @@ final class HistoryPlot {
         }
     }
 
-    private static XYChart chart(String title, String yTitle, List<Double> epochs, Map<String, List<Double>> series) {
+    private static XYChart chart(String title, String yTitle, Map<String, List<Double>> epochs,
+                                 Map<String, List<Double>> series) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(PANEL_HEIGHT).title(title).xAxisTitle("epoch")
                 .yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         for (Map.Entry<String, List<Double>> e : series.entrySet()) {
-            List<Double> ys = e.getValue();
-            // A key added mid-training (e.g. learning_rate) has fewer values: align it to the last epochs.
-            List<Double> xs = epochs.subList(epochs.size() - Math.min(ys.size(), epochs.size()), epochs.size());
-            List<Double> y = ys.subList(ys.size() - xs.size(), ys.size());
-            chart.addSeries(e.getKey(), xs, finite(y)).setMarker(SeriesMarkers.CIRCLE);
+            // Each key at its own epochs: one added mid-training (learning_rate), or val_ under validationFreq.
+            chart.addSeries(e.getKey(), epochs.get(e.getKey()), finite(e.getValue())).setMarker(SeriesMarkers.CIRCLE);
         }
         return chart;
     }

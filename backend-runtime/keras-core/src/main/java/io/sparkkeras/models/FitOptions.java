@@ -31,6 +31,9 @@ public final class FitOptions {
     int initialEpoch;
     long stepsPerEpoch = -1;
     Long seed;
+    int validationBatchSize;
+    long validationSteps = -1;
+    int validationFreq = 1;
 
     /** Samples per step. Defaults to {@code 32}. */
     public FitOptions batchSize(int batchSize) {
@@ -92,6 +95,42 @@ public final class FitOptions {
 
     public FitOptions validationData(BatchDataset data) {
         this.validationDataset = data;
+        return this;
+    }
+
+    /**
+     * Samples per validation step when the validation data are arrays ({@code validationSplit} or {@code
+     * validationData(x, y)}); a validation {@code BatchDataset} has its own batches. Defaults to {@code batchSize}.
+     */
+    public FitOptions validationBatchSize(int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("Received an invalid value for `validation_batch_size`, expected a "
+                    + "positive integer. Received: validation_batch_size=" + batchSize);
+        }
+        this.validationBatchSize = batchSize;
+        return this;
+    }
+
+    /** Validation steps (batches) at each validation. Defaults to all of the validation data. */
+    public FitOptions validationSteps(long steps) {
+        if (steps <= 0) {
+            throw new IllegalArgumentException("Received an invalid value for `validation_steps`, expected a "
+                    + "positive integer. Received: validation_steps=" + steps);
+        }
+        this.validationSteps = steps;
+        return this;
+    }
+
+    /**
+     * Validate after every {@code n}-th epoch only (epochs n, 2n, ..., counted from 1), as Keras's {@code
+     * validation_freq}: the other epochs' logs have no {@code val_} entries. Defaults to {@code 1}.
+     */
+    public FitOptions validationFreq(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("Received an invalid value for `validation_freq`, expected a "
+                    + "positive integer. Received: validation_freq=" + n);
+        }
+        this.validationFreq = n;
         return this;
     }
 
@@ -177,6 +216,20 @@ public final class FitOptions {
 
     public long stepsPerEpochValue() {
         return stepsPerEpoch;
+    }
+
+    /** The validation batch size: {@code validationBatchSize} if set, else {@code batchSize}. */
+    public int validationBatchSizeValue() {
+        return validationBatchSize > 0 ? validationBatchSize : batchSize;
+    }
+
+    /** Validation steps, or {@code -1} for all of the validation data. */
+    public long validationStepsValue() {
+        return validationSteps;
+    }
+
+    public int validationFreqValue() {
+        return validationFreq;
     }
 
     public Long seedOrNull() {

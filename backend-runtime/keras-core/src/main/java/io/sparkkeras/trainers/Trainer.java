@@ -85,12 +85,13 @@ public final class Trainer implements AutoCloseable {
             }
             trainX = rows(x, 0, split);
             trainY = rows(y, 0, split);
-            validation = new ArrayDataset(rows(x, split, n), rows(y, split, n), null, o.batchSize(), false, 0L);
+            validation = new ArrayDataset(rows(x, split, n), rows(y, split, n), null, o.validationBatchSizeValue(),
+                    false, 0L);
             sw = sw == null ? null : sw.rows(0, split);
         } else if (o.validationXOrNull() != null) {
             DataChecks.check(model, List.of(o.validationXOrNull()), List.of(o.validationYOrNull()), "validation_data");
             validation = new ArrayDataset(List.of(o.validationXOrNull()), List.of(o.validationYOrNull()), null,
-                    o.batchSize(), false, 0L);
+                    o.validationBatchSizeValue(), false, 0L);
         }
         ArrayDataset data = new ArrayDataset(trainX, trainY, sw, o.batchSize(), o.shuffleValue(), o.seedOrNull());
         return loop(data, validation, o);
@@ -100,7 +101,7 @@ public final class Trainer implements AutoCloseable {
         BatchDataset validation = o.validationDatasetOrNull();
         if (validation == null && o.validationXOrNull() != null) {
             validation = new ArrayDataset(List.of(o.validationXOrNull()), List.of(o.validationYOrNull()), null,
-                    o.batchSize(), false, 0L);
+                    o.validationBatchSizeValue(), false, 0L);
         }
         return loop(data, validation, o);
     }
@@ -192,8 +193,8 @@ public final class Trainer implements AutoCloseable {
                         + ": is the dataset empty?");
             }
             logs = currentLogs();
-            if (validation != null) {
-                for (Map.Entry<String, Double> e : evaluate(validation, 0).entrySet()) {
+            if (validation != null && (epoch + 1) % o.validationFreqValue() == 0) {
+                for (Map.Entry<String, Double> e : evaluate(validation, o.validationStepsValue(), 0).entrySet()) {
                     logs.put("val_" + e.getKey(), e.getValue());
                 }
             }
@@ -382,11 +383,16 @@ public final class Trainer implements AutoCloseable {
     }
 
     public Map<String, Double> evaluate(BatchDataset data, int verbose) {
+        return evaluate(data, -1, verbose);
+    }
+
+    /** @param maxSteps batches to evaluate, or {@code -1} for all */
+    public Map<String, Double> evaluate(BatchDataset data, long maxSteps, int verbose) {
         resetMetrics();
         long t0 = System.nanoTime();
         long steps = 0;
         try (BatchIterator it = data.iterator(0)) {
-            while (it.hasNext()) {
+            while ((maxSteps < 0 || steps < maxSteps) && it.hasNext()) {
                 steps++;
                 try (Batch b = it.next(); Scope s = backend.core().newScope()) {
                     List<Tensor> in = toTensors(b);

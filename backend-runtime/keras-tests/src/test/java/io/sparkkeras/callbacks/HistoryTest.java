@@ -42,6 +42,18 @@ class HistoryTest {
     }
 
     @Test
+    void plotWithValidationEveryOtherEpoch(@TempDir Path dir) throws Exception {
+        Sequential model = CallbackTesting.model();
+        var x = CallbackTesting.x();
+        History h = model.fit(x, CallbackTesting.y(x),
+                CallbackTesting.options(4).validationData(x, CallbackTesting.y(x)).validationFreq(2));
+        Path png = dir.resolve("fit.png");
+        h.plot(png);
+        assertPng(png);
+        model.close();
+    }
+
+    @Test
     void emptyHistoryCannotBePlotted(@TempDir Path dir) {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new History().plot(dir.resolve("x.png")));

@@ -17,6 +17,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Tag("torch")
@@ -66,6 +67,45 @@ class FitOptionsTest {
         assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy"), List.copyOf(h.history().keySet()));
         assertEquals(2, h.history().get("val_loss").size());
         m.close();
+    }
+
+    @Test
+    void validationFreqValidatesEveryNthEpochOnly() {
+        Sequential m = model(1);
+        History h = m.fit(x(), y(), new FitOptions().epochs(5).batchSize(32).validationData(x(), y())
+                .validationFreq(2).verbose(0));
+        assertEquals(5, h.history().get("loss").size());
+        assertEquals(2, h.history().get("val_loss").size());
+        assertEquals(List.of(1, 3), h.epochsOf("val_loss"), "epochs 2 and 4, counted from 1, as Keras");
+        assertEquals(List.of(0, 1, 2, 3, 4), h.epochsOf("loss"));
+        m.close();
+    }
+
+    @Test
+    void validationStepsAndBatchSizeBoundWhatIsValidated() {
+        Sequential m = model(1);
+        NdArray xv = x();
+        NdArray yv = y();
+        History h = m.fit(x(), y(), new FitOptions().epochs(1).batchSize(32).validationData(xv, yv)
+                .validationBatchSize(8).validationSteps(2).verbose(0));
+        // Two validation batches of 8: the first 16 samples (validation data are not shuffled).
+        Map<String, Double> first16 = m.evaluate(xv.rows(0, 16), yv.rows(0, 16), 16, 0);
+        assertEquals(first16.get("loss"), h.last("val_loss"), 1e-5);
+        assertNotEquals(m.evaluate(xv, yv, 32, 0).get("loss"), h.last("val_loss"), 1e-5);
+        m.close();
+    }
+
+    @Test
+    void badValidationOptionsNameTheArgument() {
+        IllegalArgumentException freq = assertThrows(IllegalArgumentException.class,
+                () -> new FitOptions().validationFreq(0));
+        assertTrue(freq.getMessage().contains("validation_freq=0"), freq.getMessage());
+        IllegalArgumentException steps = assertThrows(IllegalArgumentException.class,
+                () -> new FitOptions().validationSteps(-2));
+        assertTrue(steps.getMessage().contains("validation_steps=-2"), steps.getMessage());
+        IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
+                () -> new FitOptions().validationBatchSize(0));
+        assertTrue(batch.getMessage().contains("validation_batch_size=0"), batch.getMessage());
     }
 
     @Test

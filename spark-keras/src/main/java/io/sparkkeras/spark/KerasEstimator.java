@@ -82,6 +82,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     private final IntParam numWorkers;
     private final Param<String> backend;
     private final DoubleParam validationFraction;
+    private final Param<String> validationIndicatorCol;
     private final LongParam seed;
     private final BooleanParam shuffle;
     private final Param<String> checkpointDir;
@@ -136,6 +137,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         backend = new Param<>(this, "backend", "Keras backend on the workers: torch or tensorflow");
         validationFraction = new DoubleParam(this, "validationFraction", "fraction of each worker's rows held out "
                 + "for validation, in [0, 1)", ParamValidators.inRange(0.0, 1.0, true, false));
+        validationIndicatorCol = new Param<>(this, "validationIndicatorCol", "boolean column telling each row's "
+                + "use, as Spark ML's GBTClassifier: false for training, true for validation (val_* metrics); empty "
+                + "for none. Instead of validationFraction");
         seed = new LongParam(this, "seed", "random seed (shuffling)");
         shuffle = new BooleanParam(this, "shuffle", "whether each worker shuffles its rows every epoch");
         checkpointDir = new Param<>(this, "checkpointDir", "directory for a checkpoint per epoch, and to resume "
@@ -168,6 +172,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         setDefault(numWorkers, 1);
         setDefault(backend, "torch");
         setDefault(validationFraction, 0.0);
+        setDefault(validationIndicatorCol, "");
         setDefault(seed, 42L);
         setDefault(shuffle, true);
         setDefault(checkpointDir, "");
@@ -202,6 +207,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public IntParam numWorkers() { return numWorkers; }
     public Param<String> backend() { return backend; }
     public DoubleParam validationFraction() { return validationFraction; }
+    public Param<String> validationIndicatorCol() { return validationIndicatorCol; }
     public LongParam seed() { return seed; }
     public BooleanParam shuffle() { return shuffle; }
     public Param<String> checkpointDir() { return checkpointDir; }
@@ -216,8 +222,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     // ---- typed getters and setters
 
     /**
-     * The model to train: a compiled Sequential or functional model with a declared {@code Input}. It is copied now (architecture,
-     * compile settings and weights), so later changes to {@code model} do not affect this estimator.
+     * The model to train: a compiled Sequential or functional model with a declared {@code Input}. It is copied now
+     * (architecture, compile settings and weights), so later changes to {@code model} do not affect this estimator.
      */
     public KerasEstimator setModel(Model model) {
         this.modelInfo = ModelInfo.of(model);
@@ -314,6 +320,17 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     /** Fraction of each worker's rows held out for validation ({@code val_*} metrics). Default is 0. */
     public KerasEstimator setValidationFraction(double v) { set(validationFraction, v); return this; }
     public double getValidationFraction() { return (Double) $(validationFraction); }
+    /**
+     * A boolean column choosing the validation rows (true) and the training rows (false), as Spark ML's
+     * {@code GBTClassifier.setValidationIndicatorCol}: for a split of your own (by time, by user) rather than
+     * {@code validationFraction}'s last rows of each worker. Default "" (none).
+     * <pre>{@code
+     * df = df.withColumn("isVal", col("date").geq("2026-10-01"));
+     * new KerasEstimator().setModel(model).setValidationIndicatorCol("isVal").fit(df);
+     * }</pre>
+     */
+    public KerasEstimator setValidationIndicatorCol(String v) { set(validationIndicatorCol, v); return this; }
+    public String getValidationIndicatorCol() { return $(validationIndicatorCol); }
     /** Default is 42. */
     public KerasEstimator setSeed(long v) { set(seed, v); return this; }
     public long getSeed() { return (Long) $(seed); }
@@ -359,7 +376,30 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         info.checkScalarLabels(lossName, getLabelCol());
         KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()),
                 getLabelCol(), ModelInfo.labelType(lossName), getWeightCol(), info.inputShape());
+        checkValidationIndicator(schema);
         return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());
+    }
+
+    private void checkValidationIndicator(StructType schema) {
+        String col = getValidationIndicatorCol();
+        if (col.isEmpty()) {
+            return;
+        }
+        if (getValidationFraction() > 0) {
+            throw new IllegalArgumentException("Received validationFraction=" + getValidationFraction()
+                    + " and validationIndicatorCol=\"" + col + "\", expected one of them: the column chooses the "
+                    + "validation rows itself");
+        }
+        if (!Arrays.asList(schema.fieldNames()).contains(col)) {
+            throw new IllegalArgumentException("Column `" + col + "` (`validationIndicatorCol`) does not exist, "
+                    + "expected a boolean column (true for validation rows), or \"\" for none. Columns: "
+                    + Arrays.toString(schema.fieldNames()));
+        }
+        org.apache.spark.sql.types.DataType t = schema.apply(col).dataType();
+        if (!(t instanceof org.apache.spark.sql.types.BooleanType)) {
+            throw new IllegalArgumentException("Column `" + col + "` (`validationIndicatorCol`) has type "
+                    + t.simpleString() + ", expected boolean (true for validation rows, false for training rows)");
+        }
     }
 
     private void validateParams(ModelInfo info) {
@@ -422,6 +462,9 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         if (!getWeightCol().isEmpty()) {
             cols.add(functions.col(getWeightCol()));
         }
+        if (!getValidationIndicatorCol().isEmpty()) {
+            cols.add(functions.col(getValidationIndicatorCol()));
+        }
         Dataset<Row> selected = dataset.select(cols.toArray(new Column[0]));
         org.apache.spark.rdd.RDD<InternalRow> plan = selected.queryExecution().toRdd();
         if (plan.getNumPartitions() != workers || !barrierCompatible(plan) || !evenEnough(selected, getBatchSize())) {
@@ -444,6 +487,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         spec.shuffle = getShuffle();
         spec.seed = getSeed();
         spec.validationFraction = getValidationFraction();
+        spec.validationIndicator = getValidationIndicatorCol().isEmpty() ? -1
+                : spec.schema.fieldIndex(getValidationIndicatorCol());
         spec.backend = getBackend();
         spec.timeoutSeconds = getTimeout();
         spec.checkpointDir = getCheckpointDir().isEmpty() ? null : getCheckpointDir();
@@ -542,8 +587,10 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
      */
     static boolean barrierCompatible(org.apache.spark.rdd.RDD<?> rdd) {
         // By name as well: Spark has union RDDs that are not public API (SQLPartitioningAwareUnionRDD, used by SQL).
-        if (rdd instanceof org.apache.spark.rdd.UnionRDD<?> || rdd instanceof org.apache.spark.rdd.PartitionPruningRDD<?>
-                || rdd instanceof org.apache.spark.rdd.CoalescedRDD<?> || rdd.getClass().getSimpleName().contains("Union")) {
+        if (rdd instanceof org.apache.spark.rdd.UnionRDD<?>
+                || rdd instanceof org.apache.spark.rdd.PartitionPruningRDD<?>
+                || rdd instanceof org.apache.spark.rdd.CoalescedRDD<?>
+                || rdd.getClass().getSimpleName().contains("Union")) {
             return false;
         }
         for (org.apache.spark.Dependency<?> d : scala.jdk.javaapi.CollectionConverters.asJava(rdd.dependencies())) {

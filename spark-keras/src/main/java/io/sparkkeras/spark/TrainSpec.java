@@ -23,6 +23,8 @@ final class TrainSpec implements Serializable {
     boolean shuffle;
     long seed;
     double validationFraction;
+    /** Index in {@link #schema} of the boolean {@code validationIndicatorCol}, or -1. */
+    int validationIndicator = -1;
     String backend;
     long timeoutSeconds;
     String checkpointDir;

@@ -68,10 +68,19 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
     private TaskResult train(BarrierTaskContext ctx, int rank, String host, Iterator<InternalRow> rows) {
         long timeoutNs = TimeUnit.SECONDS.toNanos(spec.timeoutSeconds);
         RandomSeeds.setRandomSeed(spec.seed);
+        java.util.Iterator<InternalRow> source = CollectionConverters.asJava(rows);
+        IndicatorTee tee = spec.validationIndicator < 0 ? null
+                : new IndicatorTee(source, spec.validationIndicator, spec.schema.fieldNames()[spec.validationIndicator],
+                rank);
+        PartitionReader reader = PartitionReader.ofInternalRows(spec.schema, tee == null ? source : tee,
+                spec.columns, rank);
+        if (tee != null) {
+            tee.reader = reader;
+        }
         try (BufferAllocator allocator = new RootAllocator();
-             ArrowTable part = PartitionReader.ofInternalRows(spec.schema, CollectionConverters.asJava(rows),
-                     spec.columns, rank).readAll(allocator, CHUNK_ROWS);
-             Split split = Split.of(part, spec.validationFraction, allocator);
+             ArrowTable part = reader.readAll(allocator, CHUNK_ROWS);
+             Split split = tee == null ? Split.of(part, spec.validationFraction, allocator)
+                     : Split.byIndicator(part, tee.finish(), allocator);
              Model model = compiled(ModelBytes.fromBytes(spec.modelBytes))) {
             // Rendezvous: the only Spark allGather of the job (about a second).
             Endpoint self = Endpoint.local(host);
@@ -325,6 +334,60 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             return new Split(train, val, true);
         }
 
+        /** Training rows where {@code isValidation} is false, validation rows where it is true. */
+        static Split byIndicator(ArrowTable all, boolean[] isValidation, BufferAllocator allocator) {
+            if (isValidation.length != all.rowCount()) {
+                throw new IllegalStateException("validation indicators for " + isValidation.length + " rows, read "
+                        + all.rowCount());
+            }
+            int nVal = 0;
+            for (boolean v : isValidation) {
+                nVal += v ? 1 : 0;
+            }
+            if (nVal == 0) {
+                return new Split(all, null, false);
+            }
+            int[] train = new int[isValidation.length - nVal];
+            int[] val = new int[nVal];
+            for (int i = 0, t = 0, v = 0; i < isValidation.length; i++) {
+                if (isValidation[i]) {
+                    val[v++] = i;
+                } else {
+                    train[t++] = i;
+                }
+            }
+            int d = all.layout().featureSize();
+            float[] x = all.featuresToArray();
+            double[] y = all.labelsToArray();
+            float[] w = all.layout().hasSampleWeight() ? all.weightsToArray() : null;
+            boolean ints = all.layout().labelType() == DType.INT32;
+            ArrowTable trainTable = pick(allocator, x, d, y, w, ints, train);
+            try {
+                return new Split(trainTable, pick(allocator, x, d, y, w, ints, val), true);
+            } catch (RuntimeException e) {
+                trainTable.close();
+                throw e;
+            }
+        }
+
+        /** The rows at {@code index} as a table, with their sample weights when there are any. */
+        private static ArrowTable pick(BufferAllocator allocator, float[] x, int d, double[] y, float[] w,
+                                       boolean ints, int[] index) {
+            int n = index.length;
+            float[] xs = new float[n * d];
+            double[] ys = new double[n];
+            float[] ws = w == null ? null : new float[n];
+            for (int i = 0; i < n; i++) {
+                int r = index[i];
+                System.arraycopy(x, r * d, xs, i * d, d);
+                ys[i] = y[r];
+                if (ws != null) {
+                    ws[i] = w[r];
+                }
+            }
+            return rows(allocator, xs, d, ys, ws, ints, 0, n);
+        }
+
         /** Rows {@code [from, to)} as a table, with their sample weights when there are any. */
         private static ArrowTable rows(BufferAllocator allocator, float[] x, int d, double[] y, float[] w,
                                        boolean ints, int from, int to) {
@@ -356,6 +419,64 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                 validation.close();
                 train.close();
             }
+        }
+    }
+
+    /**
+     * Passes a partition's rows on to the reader, noting each kept row's {@code validationIndicatorCol}: a row the
+     * reader skips as bad ({@code handleInvalid = "skip"}) is dropped from the notes too, so they line up with the
+     * rows read. The reader writes or skips each row before it asks for the next.
+     */
+    static final class IndicatorTee implements java.util.Iterator<InternalRow> {
+        private final java.util.Iterator<InternalRow> rows;
+        private final int column;
+        private final String name;
+        private final int rank;
+        PartitionReader reader;
+        private boolean[] isValidation = new boolean[1024];
+        private int kept;
+        private long seen;
+        private long skippedSoFar;
+
+        IndicatorTee(java.util.Iterator<InternalRow> rows, int column, String name, int rank) {
+            this.rows = rows;
+            this.column = column;
+            this.name = name;
+            this.rank = rank;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return rows.hasNext();
+        }
+
+        @Override
+        public InternalRow next() {
+            dropSkipped();
+            InternalRow r = rows.next();
+            if (r.isNullAt(column)) {
+                throw new IllegalArgumentException("Bad row in partition " + rank + " at offset " + seen + ": column `"
+                        + name + "` (`validationIndicatorCol`) is null, expected true (validation) or false "
+                        + "(training)");
+            }
+            if (kept == isValidation.length) {
+                isValidation = Arrays.copyOf(isValidation, 2 * kept);
+            }
+            isValidation[kept++] = r.getBoolean(column);
+            seen++;
+            return r;
+        }
+
+        private void dropSkipped() {
+            long s = reader.skippedRows();
+            kept -= Math.toIntExact(s - skippedSoFar);
+            skippedSoFar = s;
+        }
+
+        /** Whether each row read is a validation row, once the reader has read them all. */
+        boolean[] finish() {
+            dropSkipped();
+            return Arrays.copyOf(isValidation, kept);
         }
     }
 

@@ -40,7 +40,7 @@ class FaultTest {
         long t0 = System.nanoTime();
         Exception e = assertThrows(Exception.class, () -> estimator().injectFault("throw", 1).fit(train));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        assertTrue(message(e).contains("injected fault: rank 1"), message(e));
+        assertTrue(TestSpark.messages(e).contains("injected fault: rank 1"), TestSpark.messages(e));
         assertTrue(seconds < 30, "fit took " + seconds + " s to fail");
     }
 
@@ -50,7 +50,7 @@ class FaultTest {
         long t0 = System.nanoTime();
         Exception e = assertThrows(Exception.class, () -> estimator().injectFault("hang", 1).fit(train));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        String m = message(e);
+        String m = TestSpark.messages(e);
         assertTrue(m.contains("PeerTimeoutException") || m.toLowerCase().contains("timed out")
                 || m.toLowerCase().contains("timeout"), m);
         assertTrue(seconds < 60, "fit took " + seconds + " s to fail");
@@ -73,7 +73,7 @@ class FaultTest {
         Dataset<Row> train = TestSpark.frame(TestSpark.blobs(256, 4, 9), TestSpark.FLOATS, 2);
         long t0 = System.nanoTime();
         Exception e = assertThrows(Exception.class, () -> estimator().setMaxRetries(3).fit(train));
-        assertTrue(message(e).contains("IllegalArgumentException"), message(e));
+        assertTrue(TestSpark.messages(e).contains("IllegalArgumentException"), TestSpark.messages(e));
         assertTrue((System.nanoTime() - t0) / 1e9 < 30, "a user error must not be retried");
     }
 
@@ -109,7 +109,7 @@ class FaultTest {
     void tooFewRowsForABatchPerWorkerFailsFitWithTheRowsPerWorkerAndTheFix() {
         Dataset<Row> train = TestSpark.frame(TestSpark.blobs(40, 8, 9), TestSpark.FLOATS, 2);
         Exception e = assertThrows(Exception.class, () -> estimator().fit(train));
-        String m = message(e);
+        String m = TestSpark.messages(e);
         assertTrue(m.contains("Received a partition with 20 training rows, expected at least batchSize=32")
                 && m.contains("rows per worker: [20, 20]") && m.contains("fewer workers"), m);
     }
@@ -122,13 +122,5 @@ class FaultTest {
         KerasModel fitted = estimator().fit(a.union(b));
         assertEquals(List.of(256L), List.of(fitted.summary().rowsPerWorker().stream().mapToLong(Long::longValue)
                 .sum()));
-    }
-
-    private static String message(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            sb.append(t).append('\n');
-        }
-        return sb.toString();
     }
 }

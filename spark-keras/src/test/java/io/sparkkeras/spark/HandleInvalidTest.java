@@ -100,7 +100,7 @@ class HandleInvalidTest {
         KerasEstimator estimator = new KerasEstimator().setModel(model()).setNumWorkers(2).setBatchSize(16)
                 .setEpochs(1).setVerbose(0);
         Exception e = assertThrows(Exception.class, () -> estimator.fit(df));
-        assertTrue(message(e).contains("column `features`"), message(e));
+        assertTrue(TestSpark.messages(e).contains("column `features`"), TestSpark.messages(e));
 
         KerasModel fitted = estimator.setHandleInvalid("skip").fit(df);
         assertEquals(300, fitted.summary().rowsPerWorker().stream().mapToLong(Long::longValue).sum());
@@ -108,19 +108,11 @@ class HandleInvalidTest {
         assertEquals(300, fitted.transform(df).count());
     }
 
-    private static String message(Throwable e) {
-        StringBuilder m = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            m.append(t).append('\n');
-        }
-        return m.toString();
-    }
-
     @Test
     void errorNamesTheColumnAndTheRow() {
         Dataset<Row> df = TestSpark.frame(rows(), SCHEMA, 1);
         Exception e = assertThrows(Exception.class, () -> KerasModel.of(model()).transform(df).collectAsList());
-        String m = message(e);
+        String m = TestSpark.messages(e);
         assertTrue(m.contains("column `features`") && m.contains("at offset 5"), m);
         assertThrows(IllegalArgumentException.class, () -> KerasModel.of(model()).setHandleInvalid("keep"));
     }

@@ -65,4 +65,13 @@ final class TestSpark {
         }
         return rows;
     }
+
+    /** An exception and its causes, one per line: Spark wraps a task's error in its own. */
+    static String messages(Throwable e) {
+        StringBuilder m = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            m.append(t).append('\n');
+        }
+        return m.toString();
+    }
 }

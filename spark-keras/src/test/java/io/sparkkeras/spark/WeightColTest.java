@@ -93,15 +93,7 @@ class WeightColTest {
         }
         Exception e = assertThrows(Exception.class,
                 () -> estimator().setWeightCol("w").fit(TestSpark.frame(rows, SCHEMA, 2)));
-        String m = message(e);
+        String m = TestSpark.messages(e);
         assertTrue(m.contains("column `w` is -1.0, expected a finite sample weight >= 0") && m.contains("offset"), m);
-    }
-
-    private static String message(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            sb.append(t).append('\n');
-        }
-        return sb.toString();
     }
 }

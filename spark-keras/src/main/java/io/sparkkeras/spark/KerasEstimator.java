@@ -467,7 +467,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         }
         Dataset<Row> selected = dataset.select(cols.toArray(new Column[0]));
         org.apache.spark.rdd.RDD<InternalRow> plan = selected.queryExecution().toRdd();
-        if (plan.getNumPartitions() != workers || !barrierCompatible(plan) || !evenEnough(selected, getBatchSize())) {
+        if (plan.getNumPartitions() != workers || !barrierCompatible(plan) || !evenEnough(selected, getBatchSize(), getValidationIndicatorCol())) {
             selected = selected.repartition(workers);
         }
         String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
@@ -559,10 +559,15 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
      * same steps, so the smallest partition sets them: a partition short of a batch fails the fit, and one a batch
      * or more smaller than another leaves that many of the other's rows out of every epoch. Parquet splits follow
      * row groups (one file of one row group reads as a full and an empty partition), so this is common. Counting
-     * costs one job that reads no columns; even partitions are then used as they are (no shuffle).
+     * costs one job that reads no columns (but {@code validationIndicatorCol}: its training rows are what must be
+     * even, and a split by time often puts all validation rows in the last partitions); even partitions are then
+     * used as they are (no shuffle).
      */
-    static boolean evenEnough(Dataset<Row> selected, int batchSize) {
-        List<Long> rows = selected.select().queryExecution().toRdd().toJavaRDD()
+    static boolean evenEnough(Dataset<Row> selected, int batchSize, String validationIndicatorCol) {
+        Dataset<Row> training = validationIndicatorCol.isEmpty() ? selected
+                : selected.where(functions.not(functions.coalesce(functions.col(validationIndicatorCol),
+                functions.lit(false))));
+        List<Long> rows = training.select().queryExecution().toRdd().toJavaRDD()
                 .mapPartitions(it -> {
                     long n = 0;
                     for (; it.hasNext(); it.next()) {

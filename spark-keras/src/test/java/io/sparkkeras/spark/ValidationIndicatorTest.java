@@ -69,6 +69,22 @@ class ValidationIndicatorTest {
     }
 
     @Test
+    void validationRowsBunchedInOnePartitionAreSpreadOverTheWorkers() {
+        // As a split by date over date-ordered partitions: partition 0 holds 300 training rows, partition 1 100
+        // training rows and 200 validation rows. Used as they are, worker 0 would leave 200 rows out of every epoch.
+        List<Row> rows = new ArrayList<>();
+        for (Row r : TestSpark.blobs(600, 4, 3)) {
+            rows.add(RowFactory.create(r.get(0), r.getInt(1), rows.size() >= 400));
+        }
+        KerasModel fitted = estimator().setEpochs(1).setValidationIndicatorCol("isVal")
+                .fit(TestSpark.frame(rows, SCHEMA, 2));
+
+        List<Long> perWorker = fitted.summary().rowsPerWorker();
+        assertEquals(400, perWorker.get(0) + perWorker.get(1));
+        assertTrue(Math.abs(perWorker.get(0) - perWorker.get(1)) < 32, "training rows per worker " + perWorker);
+    }
+
+    @Test
     void aNullIndicatorIsNamedWithItsRow() {
         Exception e = assertThrows(Exception.class,
                 () -> estimator().setValidationIndicatorCol("isVal").fit(data(Boolean.TRUE)));

@@ -1,12 +1,16 @@
 package io.sparkkeras.spark;
 
+import io.sparkkeras.backend.Backends;
 import io.sparkkeras.callbacks.History;
 import io.sparkkeras.data.BadRowPolicy;
 import io.sparkkeras.data.ColumnSpec;
 import io.sparkkeras.models.Model;
+import io.sparkkeras.utils.NdArray;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -23,6 +27,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 
+import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /**
@@ -66,6 +71,8 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     private final ModelInfo info;
     private final KerasTrainingSummary summary;
     private transient Broadcast<byte[]> broadcast;
+    /** The key of this model's loaded copies in {@link ModelCache} (computed once: a CRC of the model bytes). */
+    private transient String cacheKey;
 
     KerasModel(String uid, byte[] modelBytes, ModelInfo info, KerasTrainingSummary summary) {
         this.uid = uid;
@@ -199,13 +206,80 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
                 (org.apache.spark.sql.classic.SparkSession) dataset.sparkSession();
         PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,
                 info.inputShape, getInferenceBatchSize(), !getRawPredictionCol().isEmpty(),
-                !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), info.fromLogits,
-                info.sigmoidOutputs(), isDefined(thresholds) ? getThresholds() : null);
+                !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), outputColumns());
         if (dataset.isStreaming()) {
             return dataset.toDF().mapPartitions(new StreamingPredict(fn, schema, out), Encoders.row(out));
         }
         JavaRDD<InternalRow> rows = dataset.toDF().queryExecution().toRdd().toJavaRDD().mapPartitions(fn);
         return spark.internalCreateDataFrame(rows.rdd(), out, false);
+    }
+
+    private OutputColumns outputColumns() {
+        return new OutputColumns(info.fromLogits, info.sigmoidOutputs(),
+                isDefined(thresholds) ? getThresholds() : null);
+    }
+
+    // ---- one row, as Spark ML's ClassificationModel (for serving single requests from the driver)
+
+    /**
+     * The prediction for one row of features, as {@code transform}'s prediction column would hold it (Spark ML's
+     * {@code ClassificationModel.predict}). The model is loaded once in this JVM and reused; safe to call from
+     * several threads.
+     * <pre>{@code
+     * double label = kerasModel.predict(Vectors.dense(pixels));
+     * }</pre>
+     */
+    public double predict(Vector features) {
+        return predictOne(features).prediction();
+    }
+
+    /** One row's probability vector, as {@code transform}'s probability column (Spark's {@code predictProbability}). */
+    public Vector predictProbability(Vector features) {
+        return Vectors.dense(predictOne(features).probability());
+    }
+
+    /** One row's raw prediction, as {@code transform}'s rawPrediction column (Spark's {@code predictRaw}). */
+    public Vector predictRaw(Vector features) {
+        return Vectors.dense(predictOne(features).raw());
+    }
+
+    /** The number of features the model takes per row: the size of its input shape. */
+    public int numFeatures() {
+        long n = 1;
+        for (long d : info.inputShape) {
+            n *= d;
+        }
+        return Math.toIntExact(n);
+    }
+
+    private OutputColumns.Row predictOne(Vector features) {
+        int n = numFeatures();
+        if (features.size() != n) {
+            throw new IllegalArgumentException("Received features of size " + features.size() + ", expected " + n
+                    + ", the size of the model's input shape " + Arrays.toString(info.inputShape));
+        }
+        double[] v = features.toArray();
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new IllegalArgumentException("Received features with " + v[i] + " at index " + i
+                        + ", expected finite values");
+            }
+            x[i] = (float) v[i];
+        }
+        int[] dims = new int[info.inputShape.length + 1];
+        dims[0] = 1;
+        for (int i = 0; i < info.inputShape.length; i++) {
+            dims[i + 1] = Math.toIntExact(info.inputShape[i]);
+        }
+        String key = cacheKey();
+        Model m = ModelCache.borrow(key, getBackend(), () -> modelBytes);
+        try (Backends.Selection s = Backends.use(getBackend())) {
+            float[] y = m.predictOnBatch(NdArray.of(x).reshape(dims)).toFloatArray();
+            return outputColumns().of(y, 0, y.length);
+        } finally {
+            ModelCache.giveBack(key, m);
+        }
     }
 
     private synchronized Broadcast<byte[]> broadcast(org.apache.spark.sql.SparkSession spark) {
@@ -216,9 +290,12 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     }
 
     private String cacheKey() {
-        CRC32 crc = new CRC32();
-        crc.update(modelBytes);
-        return uid + "/" + Long.toHexString(crc.getValue()) + "/" + modelBytes.length;
+        if (cacheKey == null) {
+            CRC32 crc = new CRC32();
+            crc.update(modelBytes);
+            cacheKey = uid + "/" + Long.toHexString(crc.getValue()) + "/" + modelBytes.length;
+        }
+        return cacheKey;
     }
 
     @Override

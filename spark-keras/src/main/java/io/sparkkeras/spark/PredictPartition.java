@@ -51,16 +51,11 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
     private final boolean raw;
     private final boolean probability;
     private final boolean prediction;
-    /** The outputs are logits: softmax-ed (or, for {@link #sigmoid}, each squashed) into probabilities. */
-    private final boolean logits;
-    /** One independent sigmoid probability per output (binary crossentropy), not one softmax distribution. */
-    private final boolean sigmoid;
-    /** Spark's thresholds (the class with the largest probability / threshold wins), or {@code null}. */
-    private final double[] thresholds;
+    private final OutputColumns columns;
 
     PredictPartition(String cacheKey, Broadcast<byte[]> modelBytes, String backend, StructType schema,
                      ColumnSpec spec, long[] featureShape, int batchSize, boolean raw, boolean probability,
-                     boolean prediction, boolean logits, boolean sigmoid, double[] thresholds) {
+                     boolean prediction, OutputColumns columns) {
         this.cacheKey = cacheKey;
         this.modelBytes = modelBytes;
         this.backend = backend;
@@ -71,9 +66,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
         this.raw = raw;
         this.probability = probability;
         this.prediction = prediction;
-        this.logits = logits;
-        this.sigmoid = sigmoid;
-        this.thresholds = thresholds;
+        this.columns = columns;
     }
 
     @Override
@@ -235,84 +228,19 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             int i = pos++;
             InternalRow in = batch[i];
             batch[i] = null;
-            int k = outputColumns;
-            int at = i * k;
-            double[] p = new double[k];
-            int best = 0;
-            for (int j = 0; j < k; j++) {
-                p[j] = outputs[at + j];
-                if (p[j] > p[best]) {
-                    best = j;
-                }
-            }
-            double[] r = raw ? rawPrediction(p) : null;
-            if (logits && sigmoid) {
-                for (int j = 0; j < k; j++) {
-                    p[j] = 1 / (1 + Math.exp(-p[j]));
-                }
-            } else if (logits && k > 1) {
-                double max = p[best];
-                double sum = 0;
-                for (int j = 0; j < k; j++) {
-                    p[j] = Math.exp(p[j] - max);
-                    sum += p[j];
-                }
-                for (int j = 0; j < k; j++) {
-                    p[j] /= sum;
-                }
-            }
-            double predicted = k == 1 ? p[0] : best;
-            if (sigmoid && k == 1) {
-                // A binary classifier, as Spark ML's: probability [P(0), P(1)], prediction 1 when P(1) > 0.5.
-                predicted = p[0] > 0.5 ? 1 : 0;
-                p = new double[] {1 - p[0], p[0]};
-            }
-            if (thresholds != null) {
-                predicted = byThresholds(p);
-            }
+            OutputColumns.Row out = columns.of(outputs, i * outputColumns, outputColumns);
             Object[] extra = new Object[(raw ? 1 : 0) + (probability ? 1 : 0) + (prediction ? 1 : 0)];
             int e = 0;
             if (raw) {
-                extra[e++] = VECTOR.serialize(Vectors.dense(r));
+                extra[e++] = VECTOR.serialize(Vectors.dense(out.raw()));
             }
             if (probability) {
-                extra[e++] = VECTOR.serialize(Vectors.dense(p));
+                extra[e++] = VECTOR.serialize(Vectors.dense(out.probability()));
             }
             if (prediction) {
-                extra[e] = predicted;
+                extra[e] = out.prediction();
             }
             return new JoinedRow(in, new GenericInternalRow(extra));
-        }
-
-        /**
-         * The model's outputs as they are, except for a binary classifier (one sigmoid output), which gets Spark's
-         * two-element form: {@code [-z, z]} for a logit {@code z}, as {@code LogisticRegressionModel}, and
-         * {@code [1 - p, p]} for a probability (a logit recovered from a saturated {@code p} would be infinite).
-         */
-        private double[] rawPrediction(double[] outputs) {
-            if (sigmoid && outputs.length == 1) {
-                double o = outputs[0];
-                return logits ? new double[] {-o, o} : new double[] {1 - o, o};
-            }
-            return outputs.clone();
-        }
-
-        /** Spark's {@code probability2prediction}: the class with the largest {@code p / t}; a zero t always wins. */
-        private double byThresholds(double[] p) {
-            if (p.length != thresholds.length) {
-                throw new IllegalArgumentException("Received " + thresholds.length + " thresholds, expected one per "
-                        + "class: the model gives " + p.length + " probabilities per row");
-            }
-            int best = 0;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < p.length; j++) {
-                double scaled = p[j] / thresholds[j];
-                if (scaled > max) {
-                    max = scaled;
-                    best = j;
-                }
-            }
-            return best;
         }
 
         private void release() {

@@ -499,12 +499,48 @@ public class Model extends Layer {
         return trainer().trainOnBatch(List.of(x), List.of(y));
     }
 
+    /**
+     * Loss and metrics on one batch without updating the weights: Keras's {@code test_on_batch(x, y,
+     * return_dict=True)}.
+     */
+    public final Map<String, Double> testOnBatch(NdArray x, NdArray y) {
+        return trainer().testOnBatch(List.of(x), List.of(y));
+    }
+
     /** Predictions for one batch. */
     public final NdArray predictOnBatch(NdArray x) {
         return predictor().predictOnBatch(List.of(x)).get(0);
     }
 
     // ---- summary and config
+
+    /**
+     * The layer named {@code name}, as Keras's {@code get_layer(name=...)}: for instance to build a feature
+     * extractor from a trained model.
+     * <pre>{@code
+     * Layer embedding = model.getLayer("dense_1");
+     * }</pre>
+     */
+    public final Layer getLayer(String name) {
+        List<String> names = new ArrayList<>();
+        for (Layer l : layers()) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+            names.add(l.name());
+        }
+        throw new IllegalArgumentException("No such layer: " + name + ". Existing layers are: " + names + ".");
+    }
+
+    /** The layer at {@code index} of {@link #layers()}, as Keras's {@code get_layer(index=...)}. */
+    public final Layer getLayer(int index) {
+        List<Layer> ls = layers();
+        if (index < 0 || index >= ls.size()) {
+            throw new IllegalArgumentException("Was asked to retrieve layer at index " + index + " but model only has "
+                    + ls.size() + " layers.");
+        }
+        return ls.get(index);
+    }
 
     /** Prints Keras's summary table to stdout. */
     public final void summary() {

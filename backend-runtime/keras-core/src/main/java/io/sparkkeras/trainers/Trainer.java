@@ -432,6 +432,12 @@ public final class Trainer implements AutoCloseable {
         return currentLogs();
     }
 
+    /** Loss and metrics on one batch, weights untouched (Keras's {@code test_on_batch}: metrics reset first). */
+    public Map<String, Double> testOnBatch(List<NdArray> x, List<NdArray> y) {
+        DataChecks.check(model, x, y, "test_on_batch");
+        return evaluate(new ArrayDataset(x, y, null, Math.max(1, x.get(0).length()), false, 0L), 0);
+    }
+
     // ---- predict
 
     /** @param verbose 0 silent, else Keras's closing line of the progress bar ({@code 313/313 - 0s 1ms/step}) */

@@ -170,6 +170,33 @@ class FitOptionsTest {
     }
 
     @Test
+    void testOnBatchEvaluatesOneBatchAndLeavesTheWeights() {
+        Sequential m = model(5);
+        List<NdArray> before = m.getWeights();
+        Map<String, Double> logs = m.testOnBatch(x().rows(0, 32), y().rows(0, 32));
+        assertEquals(m.evaluate(x().rows(0, 32), y().rows(0, 32), 32, 0), logs);
+        List<NdArray> after = m.getWeights();
+        for (int i = 0; i < before.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i).toFloatArray(),
+                    after.get(i).toFloatArray());
+        }
+        m.close();
+    }
+
+    @Test
+    void getLayerByNameOrIndexAsKeras() {
+        Sequential m = model(5);
+        assertEquals(m.layers().get(0), m.getLayer(0));
+        assertEquals(m.layers().get(1), m.getLayer(m.layers().get(1).name()));
+        IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> m.getLayer("nope"));
+        assertTrue(name.getMessage().contains("No such layer: nope. Existing layers are: [" + m.layers().get(0).name()
+                + ", "), name.getMessage());
+        IllegalArgumentException index = assertThrows(IllegalArgumentException.class, () -> m.getLayer(2));
+        assertTrue(index.getMessage().contains("index 2 but model only has 2 layers"), index.getMessage());
+        m.close();
+    }
+
+    @Test
     void fitAndEvaluateAcceptABatchDataset() {
         Sequential m = model(6);
         ArrayDataset data = new ArrayDataset(List.of(x()), List.of(y()), null, 50, true, 1L);

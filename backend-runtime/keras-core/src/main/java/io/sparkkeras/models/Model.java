@@ -455,6 +455,15 @@ public class Model extends Layer {
         return trainer().evaluate(List.of(x), List.of(y), batchSize, verbose);
     }
 
+    /**
+     * Loss and metrics with each sample weighted, as Keras's {@code evaluate(x, y, sample_weight=w)}: the weighted
+     * means that {@code fit} with the same {@code sampleWeight} reports.
+     */
+    public final Map<String, Double> evaluate(NdArray x, NdArray y, NdArray sampleWeight, int batchSize,
+                                              int verbose) {
+        return trainer().evaluate(List.of(x), List.of(y), sampleWeight, batchSize, verbose);
+    }
+
     public final Map<String, Double> evaluate(BatchDataset data, int verbose) {
         return trainer().evaluate(data, verbose);
     }

@@ -115,11 +115,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private NdArray sampleWeights(FitOptions o, NdArray y) {
-        NdArray sw = o.sampleWeightOrNull();
-        if (sw != null && sw.length() != y.length()) {
-            throw new IllegalArgumentException("sample_weight has " + sw.length() + " values but y has " + y.length()
-                    + " samples");
-        }
+        NdArray sw = checkedSampleWeights(o.sampleWeightOrNull(), y, "fit");
         Map<Integer, Double> cw = o.classWeightOrNull();
         if (cw == null) {
             return sw;
@@ -140,6 +136,19 @@ public final class Trainer implements AutoCloseable {
             w[i] = (float) (v * (sw == null ? 1 : sw.getDouble(i)));
         }
         return NdArray.of(w);
+    }
+
+    /** A NaN or infinite weight would make the loss NaN without a word: refused, as NaN in x or y is. */
+    private static NdArray checkedSampleWeights(NdArray sw, NdArray y, String where) {
+        if (sw == null) {
+            return null;
+        }
+        if (sw.length() != y.length()) {
+            throw new IllegalArgumentException("sample_weight has " + sw.length() + " values but y has " + y.length()
+                    + " samples");
+        }
+        DataChecks.checkFinite(sw, "sample_weight", where);
+        return sw;
     }
 
     private History loop(BatchDataset data, BatchDataset validation, FitOptions o) {
@@ -378,8 +387,15 @@ public final class Trainer implements AutoCloseable {
     // ---- evaluate
 
     public Map<String, Double> evaluate(List<NdArray> x, List<NdArray> y, int batchSize, int verbose) {
+        return evaluate(x, y, null, batchSize, verbose);
+    }
+
+    /** @param sampleWeight each sample's weight in the loss and metrics, shape {@code (n,)}, or {@code null} */
+    public Map<String, Double> evaluate(List<NdArray> x, List<NdArray> y, NdArray sampleWeight, int batchSize,
+                                        int verbose) {
         DataChecks.check(model, x, y, "evaluate");
-        return evaluate(new ArrayDataset(x, y, null, batchSize, false, 0L), verbose);
+        NdArray sw = checkedSampleWeights(sampleWeight, y.get(0), "evaluate");
+        return evaluate(new ArrayDataset(x, y, sw, batchSize, false, 0L), verbose);
     }
 
     public Map<String, Double> evaluate(BatchDataset data, int verbose) {

@@ -160,6 +160,34 @@ class FitOptionsTest {
     }
 
     @Test
+    void evaluateWeighsEachSampleAsKeras() {
+        Sequential m = model(4);
+        float[] w = new float[N];
+        java.util.Arrays.fill(w, 0, N / 2, 1f);   // the first half counts, the second not at all
+        Map<String, Double> weighted = m.evaluate(x(), y(), NdArray.of(w), N, 0);
+        Map<String, Double> firstHalf = m.evaluate(x().rows(0, N / 2), y().rows(0, N / 2), N, 0);
+        // Metrics are weighted means; the loss, as Keras's sum_over_batch_size, divides by all N samples.
+        assertEquals(firstHalf.get("accuracy"), weighted.get("accuracy"), 1e-6);
+        assertEquals(0.5 * firstHalf.get("loss"), weighted.get("loss"), 1e-5);
+        m.close();
+    }
+
+    @Test
+    void aNonFiniteSampleWeightIsNamed() {
+        Sequential m = model(4);
+        float[] w = new float[N];
+        java.util.Arrays.fill(w, 1f);
+        w[17] = Float.NaN;
+        IllegalArgumentException fit = assertThrows(IllegalArgumentException.class,
+                () -> m.fit(x(), y(), new FitOptions().verbose(0).sampleWeight(NdArray.of(w))));
+        assertTrue(fit.getMessage().contains("sample_weight contains NaN at sample 17"), fit.getMessage());
+        IllegalArgumentException eval = assertThrows(IllegalArgumentException.class,
+                () -> m.evaluate(x(), y(), NdArray.of(w), 32, 0));
+        assertTrue(eval.getMessage().startsWith("evaluate: sample_weight contains NaN"), eval.getMessage());
+        m.close();
+    }
+
+    @Test
     void trainOnBatchAndPredictOnBatch() {
         Sequential m = model(5);
         Map<String, Double> logs = m.trainOnBatch(x().rows(0, 32), y().rows(0, 32));

@@ -90,12 +90,13 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                     .rank(rank).endpoints(endpoints)
                     .jobId(spec.jobId + "-s" + ctx.stageId() + "-a" + ctx.stageAttemptNumber())
                     .jobSecret(spec.jobSecret).peerTimeoutNs(timeoutNs).connectTimeoutNs(timeoutNs))) {
-                return train(comm, rank, host, split, model, allocator, timeoutNs);
+                return train(comm, rank, host, split, reader.skippedRows(), model, allocator, timeoutNs);
             }
         }
     }
 
-    private TaskResult train(Communicator comm, int rank, String host, Split split, Model model,
+    /** @param skipped rows of this partition left out as bad ({@code handleInvalid = "skip"}) */
+    private TaskResult train(Communicator comm, int rank, String host, Split split, long skipped, Model model,
                              BufferAllocator allocator, long timeoutNs) {
         long rows = split.train.rowCount();
         int featureSize = split.train.layout().featureSize();
@@ -108,20 +109,25 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                 + spec.columns.featureColumns() + "), expected " + expected + ", the size of the model's input shape "
                 + Arrays.toString(spec.featureShape) : "";
         // Agree on the steps per epoch (and fail together): every rank runs the same number of steps.
-        byte[][] gathered = comm.allgather(status(rows, problem));
+        byte[][] gathered = comm.allgather(status(rows, skipped, problem));
         long minRows = Long.MAX_VALUE;
         long maxRows = 0;
+        long allSkipped = 0;
         StringBuilder sizes = new StringBuilder();
+        StringBuilder skips = new StringBuilder();
         for (int r = 0; r < gathered.length; r++) {
             ByteBuffer b = ByteBuffer.wrap(gathered[r]);
             long n = b.getLong();
-            String p = new String(gathered[r], 8, gathered[r].length - 8, StandardCharsets.UTF_8);
+            long k = b.getLong();
+            String p = new String(gathered[r], 16, gathered[r].length - 16, StandardCharsets.UTF_8);
             if (!p.isEmpty()) {
                 throw new IllegalArgumentException("Cannot train: " + p);
             }
             minRows = Math.min(minRows, n);
             maxRows = Math.max(maxRows, n);
+            allSkipped += k;
             sizes.append(r == 0 ? "" : ", ").append(n);
+            skips.append(r == 0 ? "" : ", ").append(k);
         }
         if (minRows < spec.batchSize) {
             throw new IllegalArgumentException("Received a partition with " + minRows + " training rows, expected at "
@@ -132,14 +138,18 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         long used = steps * spec.batchSize;
         if (rank == 0 && spec.progress != null && maxRows - used >= spec.batchSize) {
             // Every rank must run the same steps, so the smallest partition sets them; say so rather than let the
-            // larger partitions' surplus sit out each epoch unnoticed. fit spread uneven partitions before, so the
-            // source gave other rows to this job than to fit's count.
+            // larger partitions' surplus sit out each epoch unnoticed. fit spread uneven partitions before, so
+            // either bad rows were skipped unevenly, or the source gave other rows to this job than to fit's count.
+            String cause = allSkipped > 0
+                    ? "handleInvalid=\"skip\" left out bad rows unevenly (skipped per worker [" + skips + "]): "
+                    + "drop or fix them in the DataFrame first (df.na().drop(), a filter), so fit can spread the rest "
+                    + "evenly."
+                    : "The partitions changed after fit counted them (a non-deterministic source?): cache the "
+                    + "DataFrame, or df.repartition(numWorkers) it, first.";
             spec.progress.emit(String.format(Locale.ROOT, "Warning: rows per worker [%s]: every worker trains on "
                     + "%d steps x %d = %d rows per epoch, so up to %d rows of a worker (%.0f%%) sit out each epoch "
-                    + "(a different random subset each epoch when shuffling). The partitions changed after fit "
-                    + "counted them (a non-deterministic source?): cache the DataFrame, or df.repartition(numWorkers) "
-                    + "it, first.", sizes, steps, spec.batchSize, used, maxRows - used,
-                    100.0 * (maxRows - used) / maxRows));
+                    + "(a different random subset each epoch when shuffling). %s", sizes, steps, spec.batchSize, used,
+                    maxRows - used, 100.0 * (maxRows - used) / maxRows, cause));
         }
 
         // Start from rank 0's weights, or from the last checkpoint rank 0 finds, and from its epoch.
@@ -236,12 +246,12 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         dst.restoreCounters(src.iterations(), rates ? src.currentLearningRate() : null);
     }
 
-    private static byte[] status(long rows, String problem) {
+    private static byte[] status(long rows, long skipped, String problem) {
         byte[] p = problem.getBytes(StandardCharsets.UTF_8);
         if (p.length > 1000) {
             p = Arrays.copyOf(p, 1000);
         }
-        return ByteBuffer.allocate(8 + p.length).putLong(rows).put(p).array();
+        return ByteBuffer.allocate(16 + p.length).putLong(rows).putLong(skipped).put(p).array();
     }
 
     private static void broadcastWeights(Communicator comm, Model model) {

@@ -109,6 +109,24 @@ class HandleInvalidTest {
     }
 
     @Test
+    void badRowsSkippedUnevenlyAreNamedAsWhyRowsSitOut() {
+        // Two partitions of 128 rows, half of the first one bad: fit sees even partitions, the workers 64 and 128.
+        List<Row> good = TestSpark.blobs(192, 8, 29);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0, g = 0; i < 256; i++) {
+            Row r = i < 128 && i % 2 == 0 ? null : good.get(g++);
+            rows.add(r == null ? RowFactory.create(null, 0) : RowFactory.create(r.get(0), r.getInt(1)));
+        }
+        StructType schema = new StructType().add(SCHEMA.fields()[0]).add("label", DataTypes.IntegerType, false);
+        List<String> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
+        new KerasEstimator().setModel(model()).setNumWorkers(2).setBatchSize(32).setEpochs(1).setVerbose(1)
+                .setHandleInvalid("skip").progressTo(shown::add).fit(TestSpark.frame(rows, schema, 2));
+        assertTrue(shown.get(0).startsWith("Warning: rows per worker [64, 128]: every worker trains on 2 steps x 32")
+                && shown.get(0).contains("handleInvalid=\"skip\" left out bad rows unevenly (skipped per worker "
+                + "[64, 0]): drop or fix them in the DataFrame first"), shown.get(0));
+    }
+
+    @Test
     void errorNamesTheColumnAndTheRow() {
         Dataset<Row> df = TestSpark.frame(rows(), SCHEMA, 1);
         Exception e = assertThrows(Exception.class, () -> KerasModel.of(model()).transform(df).collectAsList());

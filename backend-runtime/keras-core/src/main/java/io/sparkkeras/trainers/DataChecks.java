@@ -7,6 +7,7 @@ import io.sparkkeras.models.Model;
 import io.sparkkeras.utils.NdArray;
 
 import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
 import java.util.List;
 
 /**
@@ -123,25 +124,31 @@ final class DataChecks {
         return b.toString();
     }
 
-    /** Both float32 lanes' exponent bits, the 1 of each 32-bit lane, and each lane's top bit. */
-    private static final long EXPONENTS = 0x7F8000007F800000L;
-    private static final long LANE_ONES = 0x0000000100000001L;
-    private static final long LANE_TOPS = 0x8000000080000000L;
+    /** Floats per bulk read: 8 KB, so each chunk is scanned from L1. */
+    private static final int CHUNK = 2048;
 
     /**
-     * Whether the first {@code size} floats of {@code b} are all finite, two per 64-bit read and without a branch
-     * per value (a scan of 60,000 images is paid by every {@code fit} call): a float is NaN or infinite exactly
-     * when its exponent bits are all ones, i.e. when its lane of {@code (v & EXPONENTS) ^ EXPONENTS} is zero, which
-     * the has-a-zero-lane trick finds. The caller rescans value by value to name the bad one.
+     * Whether the first {@code size} floats of {@code b} are all finite, without a branch per value (a scan of
+     * 60,000 images is paid by every {@code fit} call): a float is NaN or infinite exactly when its exponent bits are
+     * all ones, and then {@code (bits & 0x7F800000) + 0x00800000} carries into the sign bit, so the OR of that over
+     * all values is negative. Bulk-copying chunks into an {@code int[]} lets C2 vectorise the loop (a direct buffer
+     * read value by value does not): 23 ms instead of 28 for 188 MB on this VM, next to 18 ms for a plain copy.
+     * The caller rescans value by value to name the bad one.
      */
     private static boolean allFinite32(ByteBuffer b, long size) {
-        long bad = 0;
-        int pairs = Math.toIntExact(size >>> 1);
-        for (int i = 0; i < pairs; i++) {
-            long x = (b.getLong(i << 3) & EXPONENTS) ^ EXPONENTS;
-            bad |= (x - LANE_ONES) & ~x & LANE_TOPS;
+        // From index 0 in the array's byte order, as the value-by-value rescan reads it (duplicate() resets order).
+        IntBuffer ints = b.duplicate().order(b.order()).position(0).asIntBuffer();
+        int n = Math.toIntExact(size);
+        int[] chunk = new int[Math.min(CHUNK, n)];
+        int bad = 0;
+        for (int off = 0; off < n; off += CHUNK) {
+            int len = Math.min(CHUNK, n - off);
+            ints.get(off, chunk, 0, len);
+            for (int i = 0; i < len; i++) {
+                bad |= (chunk[i] & 0x7F800000) + 0x00800000;
+            }
         }
-        return bad == 0 && ((size & 1) == 0 || Float.isFinite(b.getFloat((int) (size - 1) << 2)));
+        return bad >= 0;
     }
 
     /** Rejects NaN and infinite values, naming the array, sample and position. */

@@ -109,11 +109,12 @@ class FitValidationTest {
 
     @Test
     void everyNonFiniteValueIsFoundWhereverItIs() {
-        // The scan reads two floats at a time: check both lanes, the odd last value, and the extremes that are finite.
+        // The scan reads chunks of 2048 floats: check both sides of chunk boundaries, the last value, and the
+        // extremes that are finite.
         Sequential model = classifier();
-        int n = 5;
+        int n = 1100;
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-            for (int at : new int[] {0, 1, 9, 18, 19}) {
+            for (int at : new int[] {0, 1, 9, 2047, 2048, 4095, 4096, 4399}) {
                 float[] v = features(n, 4).toFloatArray();
                 v[at] = bad;
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

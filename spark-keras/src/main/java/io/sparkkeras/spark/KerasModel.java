@@ -253,6 +253,9 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     }
 
     private OutputColumns.Row predictOne(Vector features) {
+        if (isDefined(thresholds)) {
+            info.checkThresholds(getThresholds());   // as transformSchema does before a transform
+        }
         int n = numFeatures();
         if (features.size() != n) {
             throw new IllegalArgumentException("Received features of size " + features.size() + ", expected " + n

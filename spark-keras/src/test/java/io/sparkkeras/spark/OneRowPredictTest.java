@@ -76,5 +76,10 @@ class OneRowPredictTest {
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
                 () -> model.predict(Vectors.sparse(8, new int[] {3}, new double[] {Double.NaN})));
         assertTrue(nan.getMessage().contains("NaN at index 3"), nan.getMessage());
+        IllegalArgumentException thresholds = assertThrows(IllegalArgumentException.class,
+                () -> model.copy(new org.apache.spark.ml.param.ParamMap()).setThresholds(0.5, 0.5)
+                        .predict(Vectors.zeros(8)));
+        assertTrue(thresholds.getMessage().contains("Received 2 thresholds, expected one per class: 3"),
+                thresholds.getMessage());
     }
 }

@@ -467,7 +467,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         }
         Dataset<Row> selected = dataset.select(cols.toArray(new Column[0]));
         org.apache.spark.rdd.RDD<InternalRow> plan = selected.queryExecution().toRdd();
-        if (plan.getNumPartitions() != workers || !barrierCompatible(plan) || !evenEnough(selected, getBatchSize(), getValidationIndicatorCol())) {
+        if (plan.getNumPartitions() != workers || !barrierCompatible(plan)
+                || !evenEnough(selected, getBatchSize(), getValidationIndicatorCol())) {
             selected = selected.repartition(workers);
         }
         String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();

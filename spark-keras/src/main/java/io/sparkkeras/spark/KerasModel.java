@@ -245,11 +245,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
 
     /** The number of features the model takes per row: the size of its input shape. */
     public int numFeatures() {
-        long n = 1;
-        for (long d : info.inputShape) {
-            n *= d;
-        }
-        return Math.toIntExact(n);
+        return Math.toIntExact(info.inputShape().size());
     }
 
     private OutputColumns.Row predictOne(Vector features) {
@@ -270,11 +266,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
             }
             x[i] = (float) v[i];
         }
-        int[] dims = new int[info.inputShape.length + 1];
-        dims[0] = 1;
-        for (int i = 0; i < info.inputShape.length; i++) {
-            dims[i + 1] = Math.toIntExact(info.inputShape[i]);
-        }
+        int[] dims = info.inputShape().prepend(1).intDims();
         String key = cacheKey();
         Model m = ModelCache.borrow(key, getBackend(), () -> modelBytes);
         try (Backends.Selection s = Backends.use(getBackend())) {

@@ -315,7 +315,10 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
         return model;
     }
 
-    /** The partition's rows, split into training rows and (when asked for) the last rows for validation. */
+    /**
+     * The partition's rows, split into training rows and (when asked for) validation rows: the last
+     * {@code validationFraction} of them, or those {@code validationIndicatorCol} marks.
+     */
     static final class Split implements AutoCloseable {
         final ArrowTable train;
         final ArrowTable validation;
@@ -333,15 +336,9 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             if (fraction <= 0 || nVal == 0 || nVal == n) {
                 return new Split(all, null, false);
             }
-            int d = all.layout().featureSize();
-            int nTrain = Math.toIntExact(n - nVal);
-            float[] x = all.featuresToArray();
-            double[] y = all.labelsToArray();
-            float[] w = all.layout().hasSampleWeight() ? all.weightsToArray() : null;
-            boolean ints = all.layout().labelType() == DType.INT32;
-            ArrowTable train = rows(allocator, x, d, y, w, ints, 0, nTrain);
-            ArrowTable val = rows(allocator, x, d, y, w, ints, nTrain, Math.toIntExact(n));
-            return new Split(train, val, true);
+            boolean[] isValidation = new boolean[Math.toIntExact(n)];
+            Arrays.fill(isValidation, Math.toIntExact(n - nVal), isValidation.length, true);
+            return byIndicator(all, isValidation, allocator);
         }
 
         /** Training rows where {@code isValidation} is false, validation rows where it is true. */
@@ -357,70 +354,47 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             if (nVal == 0) {
                 return new Split(all, null, false);
             }
-            int[] train = new int[isValidation.length - nVal];
-            int[] val = new int[nVal];
-            for (int i = 0, t = 0, v = 0; i < isValidation.length; i++) {
-                if (isValidation[i]) {
-                    val[v++] = i;
-                } else {
-                    train[t++] = i;
-                }
-            }
             int d = all.layout().featureSize();
             float[] x = all.featuresToArray();
             double[] y = all.labelsToArray();
             float[] w = all.layout().hasSampleWeight() ? all.weightsToArray() : null;
             boolean ints = all.layout().labelType() == DType.INT32;
-            ArrowTable trainTable = pick(allocator, x, d, y, w, ints, train);
+            ArrowTable train = pick(allocator, x, d, y, w, ints, isValidation, false, isValidation.length - nVal);
             try {
-                return new Split(trainTable, pick(allocator, x, d, y, w, ints, val), true);
+                return new Split(train, pick(allocator, x, d, y, w, ints, isValidation, true, nVal), true);
             } catch (RuntimeException e) {
-                trainTable.close();
+                train.close();
                 throw e;
             }
         }
 
-        /** The rows at {@code index} as a table, with their sample weights when there are any. */
+        /**
+         * The {@code n} rows whose {@code isValidation} equals {@code side}, in order, as a table (with their sample
+         * weights when there are any).
+         */
         private static ArrowTable pick(BufferAllocator allocator, float[] x, int d, double[] y, float[] w,
-                                       boolean ints, int[] index) {
-            int n = index.length;
+                                       boolean ints, boolean[] isValidation, boolean side, int n) {
             float[] xs = new float[n * d];
-            double[] ys = new double[n];
+            int[] yi = ints ? new int[n] : null;
+            float[] yf = ints ? null : new float[n];
             float[] ws = w == null ? null : new float[n];
-            for (int i = 0; i < n; i++) {
-                int r = index[i];
+            for (int r = 0, i = 0; r < isValidation.length; r++) {
+                if (isValidation[r] != side) {
+                    continue;
+                }
                 System.arraycopy(x, r * d, xs, i * d, d);
-                ys[i] = y[r];
+                if (ints) {
+                    yi[i] = (int) y[r];
+                } else {
+                    yf[i] = (float) y[r];
+                }
                 if (ws != null) {
                     ws[i] = w[r];
                 }
+                i++;
             }
-            return rows(allocator, xs, d, ys, ws, ints, 0, n);
-        }
-
-        /** Rows {@code [from, to)} as a table, with their sample weights when there are any. */
-        private static ArrowTable rows(BufferAllocator allocator, float[] x, int d, double[] y, float[] w,
-                                       boolean ints, int from, int to) {
-            NdArray xs = NdArray.of(Arrays.copyOfRange(x, from * d, to * d), to - from, d);
-            NdArray ys = ints ? NdArray.of(toInts(y, from, to)) : NdArray.of(toFloats(y, from, to));
-            NdArray ws = w == null ? null : NdArray.of(Arrays.copyOfRange(w, from, to));
-            return ArrowTable.fromNdArrays(allocator, xs, ys, ws, CHUNK_ROWS);
-        }
-
-        private static int[] toInts(double[] y, int from, int to) {
-            int[] r = new int[to - from];
-            for (int i = from; i < to; i++) {
-                r[i - from] = (int) y[i];
-            }
-            return r;
-        }
-
-        private static float[] toFloats(double[] y, int from, int to) {
-            float[] r = new float[to - from];
-            for (int i = from; i < to; i++) {
-                r[i - from] = (float) y[i];
-            }
-            return r;
+            return ArrowTable.fromNdArrays(allocator, NdArray.of(xs, n, d), ints ? NdArray.of(yi) : NdArray.of(yf),
+                    ws == null ? null : NdArray.of(ws), CHUNK_ROWS);
         }
 
         @Override

@@ -83,7 +83,9 @@ class CommunicatorProcessTest
         try (ProcessGroup group = new ProcessGroup(2, Transport.UDP, "exact", 20_000, "128m");
             MediaDriver driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(foreignDir.getPath())
                 .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(foreignDir.getPath())))
+            // Not Aeron's default error handler, which calls System.exit if the driver goes first.
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(foreignDir.getPath())
+                .errorHandler(Throwable::printStackTrace)))
         {
             final List<String> eps = new ArrayList<>();
             for (int r = 0; r < 2; r++)

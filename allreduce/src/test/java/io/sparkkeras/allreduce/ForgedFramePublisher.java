@@ -11,7 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,6 +38,7 @@ final class ForgedFramePublisher implements AutoCloseable
     private final CountDownLatch joined;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger sent = new AtomicInteger();
+    private final AtomicReference<Throwable> clientError = new AtomicReference<>();
     private final Thread thread;
 
     /**
@@ -56,8 +59,11 @@ final class ForgedFramePublisher implements AutoCloseable
                 joined.await(60, TimeUnit.SECONDS);
                 for (int r = 0; r < endpoints.size(); r++)
                 {
+                    // Aeron's default handler calls System.exit when a driver it is connected to shuts down,
+                    // which would take the test JVM with it: record instead, and fail the test on it.
                     final Aeron aeron = Aeron.connect(new Aeron.Context()
-                        .aeronDirectoryName(endpoints.get(r).ipcDirectory()));
+                        .aeronDirectoryName(endpoints.get(r).ipcDirectory())
+                        .errorHandler(ex -> clientError.compareAndSet(null, ex)));
                     clients.add(aeron);
                     pubs.add(aeron.addExclusivePublication("aeron:ipc?term-length=1m",
                         JobAuth.streamId(job.jobHash, r)));
@@ -96,8 +102,8 @@ final class ForgedFramePublisher implements AutoCloseable
 
     /**
      * Every member (IPC, one thread each) runs 40 SUM allreduces of {@code floats} floats while the forged frames
-     * arrive, each result checked against the sequential sum on every rank; then the publishing stops, and at least
-     * one forged frame must have reached a driver.
+     * arrive, each result checked against the sequential sum on every rank; then the publishing stops (before any
+     * member closes its driver), and at least one forged frame must have reached a driver.
      */
     void allreducesStayExact(final int floats) throws Exception
     {
@@ -118,6 +124,8 @@ final class ForgedFramePublisher implements AutoCloseable
                     RankGroup.check("round " + round, ReduceOp.SUM, endpoints.size(), comm.rank(), a, 0, floats);
                     Thread.sleep(5);
                 }
+                // Every rank stops the publisher before the barrier, so no driver closes under a live client.
+                close();
                 comm.barrier();
             });
         }
@@ -126,8 +134,10 @@ final class ForgedFramePublisher implements AutoCloseable
             close();
         }
         assertTrue(sent.get() > 0, "the foreign publisher never got a frame out");
+        assertNull(clientError.get(), "the foreign publisher's Aeron client failed");
     }
 
+    /** Stops publishing and waits for the publisher's clients to close; safe to call from several threads. */
     @Override
     public void close() throws InterruptedException
     {

@@ -127,9 +127,10 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
                 + "ML's classifiers: the predicted class has the largest probability / threshold; unset for the most "
                 + "probable class");
         handleInvalid = new Param<>(this, "handleInvalid", "rows with null, NaN, infinite or wrongly sized features, "
-                + "or a bad label or weight: error (fail naming column and row) or skip (train without them; the "
-                + "fitted model skips such rows in transform too), as Spark ML's VectorAssembler",
-                ParamValidators.inArray(new String[] {"error", "skip"}));
+                + "or a bad label or weight: error (fail naming column and row), skip (train without them; the "
+                + "fitted model skips such rows in transform too) or keep (train without them; the fitted model "
+                + "keeps such rows in transform, with null outputs), as Spark ML's VectorAssembler",
+                ParamValidators.inArray(new String[] {"error", "skip", "keep"}));
         epochs = new IntParam(this, "epochs", "number of epochs (>= 1)", ParamValidators.gtEq(1));
         batchSize = new IntParam(this, "batchSize", "rows per step on each worker (>= 1)", ParamValidators.gtEq(1));
         numWorkers = new IntParam(this, "numWorkers", "number of barrier tasks training together (>= 1)",
@@ -301,7 +302,11 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     /** Passed to the fitted model ({@link KerasModel#setThresholds}). Unset by default. */
     public KerasEstimator setThresholds(double... v) { set(thresholds, v); return this; }
     public double[] getThresholds() { return $(thresholds); }
-    /** "error" (the default) or "skip": see {@link KerasModel#setHandleInvalid}; the fitted model gets it too. */
+    /**
+     * "error" (the default), "skip" or "keep": see {@link KerasModel#setHandleInvalid}; the fitted model gets it too.
+     * Training cannot use a bad row, so "skip" and "keep" both train without them; they differ in the fitted
+     * model's transform.
+     */
     public KerasEstimator setHandleInvalid(String v) { set(handleInvalid, v); return this; }
     public String getHandleInvalid() { return $(handleInvalid); }
     public String getRawPredictionCol() { return $(rawPredictionCol); }
@@ -478,9 +483,10 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         spec.schema = selected.schema();
         spec.columns = KerasSchemas.validate(spec.schema, features, getLabelCol(), ModelInfo.labelType(lossName),
                 getWeightCol(), info.inputShape());
-        if (getHandleInvalid().equals("skip")) {
+        if (!getHandleInvalid().equals("error")) {
             spec.columns.badRowPolicy(BadRowPolicy.SKIP);
         }
+        spec.handleInvalid = getHandleInvalid();
         spec.featureShape = info.inputShape;
         spec.numWorkers = workers;
         spec.epochs = getEpochs();

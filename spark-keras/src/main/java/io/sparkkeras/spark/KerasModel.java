@@ -92,8 +92,9 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         inferenceBatchSize = new IntParam(this, "inferenceBatchSize", "rows per predict call in transform (>= 1)",
                 ParamValidators.gtEq(1));
         handleInvalid = new Param<>(this, "handleInvalid", "rows whose features are null, NaN, infinite or of the "
-                + "wrong length: error (fail naming column and row) or skip (leave them out of the output), as Spark "
-                + "ML's VectorAssembler", ParamValidators.inArray(new String[] {"error", "skip"}));
+                + "wrong length: error (fail naming column and row), skip (leave them out of the output) or keep "
+                + "(keep them, with null output columns), as Spark ML's VectorAssembler",
+                ParamValidators.inArray(new String[] {"error", "skip", "keep"}));
         backend = new Param<>(this, "backend", "Keras backend on the executors: torch or tensorflow");
         setDefault(featuresCol, "features");
         setDefault(featuresCols, new String[0]);
@@ -143,8 +144,13 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     public KerasModel setThresholds(double... v) { set(thresholds, v); return this; }
     public double[] getThresholds() { return $(thresholds); }
     /**
-     * What a row with bad features does: {@code "error"} (the default) fails the job with a message naming the
-     * column and the row; {@code "skip"} leaves the row out of the output, as Spark ML's {@code handleInvalid}.
+     * What a row with bad features does, as Spark ML's {@code handleInvalid}: {@code "error"} (the default) fails
+     * the job with a message naming the column and the row; {@code "skip"} leaves the row out of the output;
+     * {@code "keep"} keeps it, with null in each output column (null rather than {@code VectorAssembler}'s NaN, so
+     * that no NaN passes for a score: {@code filter(col("prediction").isNull())} finds the rows).
+     * <pre>{@code
+     * Dataset<Row> scored = model.setHandleInvalid("keep").transform(customers);   // every customer, bad ones null
+     * }</pre>
      */
     public KerasModel setHandleInvalid(String v) { set(handleInvalid, v); return this; }
     public String getHandleInvalid() { return $(handleInvalid); }
@@ -190,7 +196,8 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         if (isDefined(thresholds)) {
             info.checkThresholds(getThresholds());
         }
-        return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());
+        return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol(),
+                getHandleInvalid().equals("keep"));
     }
 
     @Override
@@ -199,14 +206,15 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         StructType out = transformSchema(schema, true);
         ColumnSpec spec = KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(),
                 getFeaturesCols()), null, null, info.inputShape());
-        if (getHandleInvalid().equals("skip")) {
-            spec.badRowPolicy(BadRowPolicy.SKIP);
+        boolean keep = getHandleInvalid().equals("keep");
+        if (keep || getHandleInvalid().equals("skip")) {
+            spec.badRowPolicy(BadRowPolicy.SKIP);   // the reader leaves the row out of the batch either way
         }
         org.apache.spark.sql.classic.SparkSession spark =
                 (org.apache.spark.sql.classic.SparkSession) dataset.sparkSession();
         PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,
                 info.inputShape, getInferenceBatchSize(), !getRawPredictionCol().isEmpty(),
-                !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), outputColumns());
+                !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), keep, outputColumns());
         if (dataset.isStreaming()) {
             return dataset.toDF().mapPartitions(new StreamingPredict(fn, schema, out), Encoders.row(out));
         }

@@ -80,6 +80,12 @@ final class KerasSchemas {
      */
     static StructType withOutputs(StructType schema, String rawPredictionCol, String probabilityCol,
                                   String predictionCol) {
+        return withOutputs(schema, rawPredictionCol, probabilityCol, predictionCol, false);
+    }
+
+    /** As above; {@code nullable} output columns for {@code handleInvalid = "keep"}, whose bad rows get nulls. */
+    static StructType withOutputs(StructType schema, String rawPredictionCol, String probabilityCol,
+                                  String predictionCol, boolean nullable) {
         String[][] outputs = {{rawPredictionCol, "rawPredictionCol"}, {probabilityCol, "probabilityCol"},
                 {predictionCol, "predictionCol"}};
         StructType out = schema;
@@ -95,7 +101,7 @@ final class KerasSchemas {
                             + outputs[i][1] + "`, expected a different column for each output. Received: " + name);
                 }
             }
-            out = out.add(new StructField(name, i < 2 ? SQLDataTypes.VectorType() : DataTypes.DoubleType, false,
+            out = out.add(new StructField(name, i < 2 ? SQLDataTypes.VectorType() : DataTypes.DoubleType, nullable,
                     org.apache.spark.sql.types.Metadata.empty()));
         }
         return out;

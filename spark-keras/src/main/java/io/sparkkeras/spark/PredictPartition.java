@@ -30,8 +30,9 @@ import java.util.NoSuchElementException;
 /**
  * {@link KerasModel#transform} in one task: reads the partition's rows in batches into one reused Arrow root, runs
  * the executor's cached model on each batch, and emits each input row joined with its raw prediction and
- * probability vectors and its prediction. The model goes back to the {@link ModelCache} when the partition ends (or
- * the task does).
+ * probability vectors and its prediction. Rows the reader skips as bad are dropped, or with {@code keepInvalid}
+ * emitted in place with null outputs. The model goes back to the {@link ModelCache} when the partition ends (or the
+ * task does).
  */
 final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
@@ -51,11 +52,12 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
     private final boolean raw;
     private final boolean probability;
     private final boolean prediction;
+    private final boolean keepInvalid;
     private final OutputColumns columns;
 
     PredictPartition(String cacheKey, Broadcast<byte[]> modelBytes, String backend, StructType schema,
                      ColumnSpec spec, long[] featureShape, int batchSize, boolean raw, boolean probability,
-                     boolean prediction, OutputColumns columns) {
+                     boolean prediction, boolean keepInvalid, OutputColumns columns) {
         this.cacheKey = cacheKey;
         this.modelBytes = modelBytes;
         this.backend = backend;
@@ -66,6 +68,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
         this.raw = raw;
         this.probability = probability;
         this.prediction = prediction;
+        this.keepInvalid = keepInvalid;
         this.columns = columns;
     }
 
@@ -78,7 +81,7 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
         private final Iterator<InternalRow> input;
         /** The batch's input rows in order; with bad rows skipped, more than a batch are seen (arrays grow). */
         private InternalRow[] batch = new InternalRow[batchSize];
-        /** Which seen rows the reader skipped as bad ({@code handleInvalid = "skip"}). */
+        /** Which seen rows the reader skipped as bad ({@code handleInvalid = "skip"} or {@code "keep"}). */
         private boolean[] skipped = new boolean[batchSize];
         private long skippedSoFar;
         /**
@@ -95,6 +98,8 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
         private int outputColumns;
         private int size;
         private int pos;
+        /** The next good row's index among the model's outputs (rows kept as bad have none). */
+        private int outputRow;
         private boolean done;
 
         Rows(Iterator<InternalRow> input) {
@@ -139,9 +144,8 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             }
         }
 
-        /** Drops the skipped rows from the batch, so the kept rows line up with the model's outputs. */
-        private void dropSkipped() {
-            markSkipped();
+        /** Drops the skipped rows from the batch, so the kept rows line up with the model's outputs; returns them. */
+        private int dropSkipped() {
             int w = 0;
             for (int r = 0; r < size; r++) {
                 if (!skipped[r]) {
@@ -149,6 +153,16 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
                 }
             }
             size = w;
+            return w;
+        }
+
+        /** With {@code keepInvalid} the skipped rows stay in the batch, flagged: the good ones are counted. */
+        private int countGood() {
+            int good = 0;
+            for (int r = 0; r < size; r++) {
+                good += skipped[r] ? 0 : 1;
+            }
+            return good;
         }
 
         private InternalRow keep(int i, InternalRow r) {
@@ -192,11 +206,13 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             }
             size = 0;
             pos = 0;
+            outputRow = 0;
             long t0 = System.nanoTime();
             int n = reader.fill(root, batchSize);
-            dropSkipped();
-            if (size != n) {
-                throw new IllegalStateException("transform kept " + size + " rows of a batch of " + n);
+            markSkipped();
+            int good = keepInvalid ? countGood() : dropSkipped();
+            if (good != n) {
+                throw new IllegalStateException("transform kept " + good + " rows of a batch of " + n);
             }
             long t1 = System.nanoTime();
             if (n == 0) {
@@ -228,8 +244,12 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             int i = pos++;
             InternalRow in = batch[i];
             batch[i] = null;
-            OutputColumns.Row out = columns.of(outputs, i * outputColumns, outputColumns);
             Object[] extra = new Object[(raw ? 1 : 0) + (probability ? 1 : 0) + (prediction ? 1 : 0)];
+            if (keepInvalid && skipped[i]) {
+                return new JoinedRow(in, new GenericInternalRow(extra));   // a bad row kept: null outputs
+            }
+            int o = outputRow++;
+            OutputColumns.Row out = columns.of(outputs, o * outputColumns, outputColumns);
             int e = 0;
             if (raw) {
                 extra[e++] = VECTOR.serialize(Vectors.dense(out.raw()));

@@ -28,6 +28,8 @@ final class TrainSpec implements Serializable {
     String backend;
     long timeoutSeconds;
     String checkpointDir;
+    /** The estimator's {@code handleInvalid}, for messages: "error", "skip" or "keep". */
+    String handleInvalid = "error";
     int verbose;
     /** Where rank 0's epoch lines go (to the driver's console); null when {@code verbose} is 0. */
     DriverProgress.Emitter progress;

@@ -141,9 +141,9 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             // larger partitions' surplus sit out each epoch unnoticed. fit spread uneven partitions before, so
             // either bad rows were skipped unevenly, or the source gave other rows to this job than to fit's count.
             String cause = allSkipped > 0
-                    ? "handleInvalid=\"skip\" left out bad rows unevenly (skipped per worker [" + skips + "]): "
-                    + "drop or fix them in the DataFrame first (df.na().drop(), a filter), so fit can spread the rest "
-                    + "evenly."
+                    ? "handleInvalid=\"" + spec.handleInvalid + "\" left out bad rows unevenly (skipped per worker ["
+                    + skips + "]): drop or fix them in the DataFrame first (df.na().drop(), a filter), so fit can "
+                    + "spread the rest evenly."
                     : "The partitions changed after fit counted them (a non-deterministic source?): cache the "
                     + "DataFrame, or df.repartition(numWorkers) it, first.";
             spec.progress.emit(String.format(Locale.ROOT, "Warning: rows per worker [%s]: every worker trains on "

@@ -20,12 +20,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code handleInvalid}, as Spark ML's: rows with null, NaN or wrongly sized features fail the transform naming the
- * column and the row ({@code "error"}, the default) or are left out of the output ({@code "skip"}).
+ * column and the row ({@code "error"}, the default), are left out of the output ({@code "skip"}), or stay in place
+ * with null outputs ({@code "keep"}).
  */
 @Tag("spark")
 @Timeout(120)
@@ -90,6 +93,48 @@ class HandleInvalidTest {
     }
 
     @Test
+    void keepKeepsEveryRowInPlaceWithNullOutputs() {
+        List<Row> in = rows();
+        Dataset<Row> df = TestSpark.frame(in, SCHEMA, 2);
+        KerasModel model = KerasModel.of(model()).setInferenceBatchSize(16).setHandleInvalid("keep");
+        Dataset<Row> scored = model.transform(df);
+        assertTrue(scored.schema().apply("prediction").nullable() && scored.schema().apply("probability").nullable());
+        assertFalse(KerasModel.of(model()).transform(df.filter("id >= 0")).schema().apply("prediction").nullable());
+
+        List<Row> out = scored.select("id", "probability", "prediction").collectAsList();
+        assertEquals(in.size(), out.size());
+        float[] flat = new float[300 * 8];
+        for (Row r : in) {
+            int id = r.getInt(1);
+            if (id >= 0) {
+                List<Float> f = java.util.Arrays.asList((Float[]) r.get(0));
+                for (int j = 0; j < 8; j++) {
+                    flat[id * 8 + j] = f.get(j);
+                }
+            }
+        }
+        float[] logits;
+        try (Model same = model.getModel()) {
+            logits = same.predict(NdArray.of(flat, 300, 8), 64, 0).toFloatArray();
+        }
+        for (int i = 0; i < out.size(); i++) {
+            Row r = out.get(i);
+            int id = r.getInt(0);
+            assertEquals(in.get(i).getInt(1), id, "row " + i + " moved");
+            if (id < 0) {
+                assertTrue(r.isNullAt(1) && r.isNullAt(2), "bad row " + i + " scored: " + r);
+                continue;
+            }
+            int best = 0;
+            for (int j = 1; j < 3; j++) {
+                best = logits[id * 3 + j] > logits[id * 3 + best] ? j : best;
+            }
+            assertEquals(best, r.getDouble(2), 0.0, "row id " + id);
+        }
+        assertEquals(in.size() - 300, scored.filter("prediction IS NULL").count());
+    }
+
+    @Test
     void theEstimatorTrainsWithoutBadRowsAndItsModelSkipsThemToo() {
         List<Row> rows = new ArrayList<>();
         for (Row r : rows()) {
@@ -109,7 +154,7 @@ class HandleInvalidTest {
     }
 
     @Test
-    void badRowsSkippedUnevenlyAreNamedAsWhyRowsSitOut() {
+    void badRowsLeftOutUnevenlyAreNamedAsWhyRowsSitOut() {
         // Two partitions of 128 rows, half of the first one bad: fit sees even partitions, the workers 64 and 128.
         List<Row> good = TestSpark.blobs(192, 8, 29);
         List<Row> rows = new ArrayList<>();
@@ -119,11 +164,15 @@ class HandleInvalidTest {
         }
         StructType schema = new StructType().add(SCHEMA.fields()[0]).add("label", DataTypes.IntegerType, false);
         List<String> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
-        new KerasEstimator().setModel(model()).setNumWorkers(2).setBatchSize(32).setEpochs(1).setVerbose(1)
-                .setHandleInvalid("skip").progressTo(shown::add).fit(TestSpark.frame(rows, schema, 2));
+        // "keep" trains as "skip" does (a bad row cannot be trained on); its model keeps them in transform.
+        Dataset<Row> df = TestSpark.frame(rows, schema, 2);
+        KerasModel fitted = new KerasEstimator().setModel(model()).setNumWorkers(2).setBatchSize(32).setEpochs(1)
+                .setVerbose(1).setHandleInvalid("keep").progressTo(shown::add).fit(df);
         assertTrue(shown.get(0).startsWith("Warning: rows per worker [64, 128]: every worker trains on 2 steps x 32")
-                && shown.get(0).contains("handleInvalid=\"skip\" left out bad rows unevenly (skipped per worker "
+                && shown.get(0).contains("handleInvalid=\"keep\" left out bad rows unevenly (skipped per worker "
                 + "[64, 0]): drop or fix them in the DataFrame first"), shown.get(0));
+        assertEquals("keep", fitted.getHandleInvalid());
+        assertEquals(64, fitted.transform(df).filter("prediction IS NULL").count());
     }
 
     @Test
@@ -132,6 +181,6 @@ class HandleInvalidTest {
         Exception e = assertThrows(Exception.class, () -> KerasModel.of(model()).transform(df).collectAsList());
         String m = TestSpark.messages(e);
         assertTrue(m.contains("column `features`") && m.contains("at offset 5"), m);
-        assertThrows(IllegalArgumentException.class, () -> KerasModel.of(model()).setHandleInvalid("keep"));
+        assertThrows(IllegalArgumentException.class, () -> KerasModel.of(model()).setHandleInvalid("drop"));
     }
 }

@@ -27,7 +27,8 @@ class CommunicatorFaultsTest
         final List<Communicator.Context> contexts = new ArrayList<>();
         for (int r = 0; r < endpoints.size(); r++)
         {
-            contexts.add(RankGroup.context(r, endpoints, Transport.IPC).connectTimeoutNs(TimeUnit.SECONDS.toNanos(3)));
+            // 10 s, not less: a cold JVM on a loaded machine needs seconds to load Aeron and connect its clients.
+            contexts.add(RankGroup.context(r, endpoints, Transport.IPC).connectTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
         }
         return contexts;
     }

@@ -38,6 +38,8 @@ final class ForgedFramePublisher implements AutoCloseable
     private final CountDownLatch joined;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger sent = new AtomicInteger();
+    /** Opens when a first forged frame has reached a driver, so the allreduces do not finish before the attack. */
+    private final CountDownLatch firstSent = new CountDownLatch(1);
     private final AtomicReference<Throwable> clientError = new AtomicReference<>();
     private final Thread thread;
 
@@ -81,6 +83,7 @@ final class ForgedFramePublisher implements AutoCloseable
                             if (pub.offer(frame, 0, frame.capacity()) > 0)
                             {
                                 sent.incrementAndGet();
+                                firstSent.countDown();
                             }
                         }
                     }
@@ -101,8 +104,8 @@ final class ForgedFramePublisher implements AutoCloseable
     }
 
     /**
-     * Every member (IPC, one thread each) runs 40 SUM allreduces of {@code floats} floats while the forged frames
-     * arrive, each result checked against the sequential sum on every rank; then the publishing stops (before any
+     * Every member (IPC, one thread each) waits for the first forged frame, then runs 40 SUM allreduces of
+     * {@code floats} floats while the forged frames arrive, each result checked against the sequential sum on every rank; then the publishing stops (before any
      * member closes its driver), and at least one forged frame must have reached a driver.
      */
     void allreducesStayExact(final int floats) throws Exception
@@ -117,6 +120,8 @@ final class ForgedFramePublisher implements AutoCloseable
             RankGroup.runContexts(contexts, comm ->
             {
                 joined.countDown();
+                // On a loaded machine the 40 rounds could end before the publisher has connected: wait for it.
+                assertTrue(firstSent.await(30, TimeUnit.SECONDS), "the foreign publisher sent nothing in 30 s");
                 for (int round = 0; round < 40; round++)
                 {
                     final float[] a = RankGroup.data(comm.rank(), floats);

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,15 +73,19 @@ class TransformSpeedTest {
         KerasModel model = KerasModel.of(mlp);
 
         // Warm up: loads one model per concurrent task in this (executor) JVM.
+        long before = ModelCache.loads();
         model.transform(df).select("prediction").foreach(row -> { });
-        long loads = ModelCache.loads();
+        long loads = ModelCache.loads() - before;
         double transformRowsPerSec = 0;
         for (int run = 0; run < 2; run++) {
             long t0 = System.nanoTime();
             model.transform(df).select("prediction").foreach(row -> { });
             transformRowsPerSec = Math.max(transformRowsPerSec, n / ((System.nanoTime() - t0) / 1e9));
         }
-        assertEquals(loads, ModelCache.loads(), "transform loaded models again instead of reusing them");
+        // At most one copy per task slot (local[2]) over all three transforms: if the warm-up's two tasks happened
+        // not to overlap, a timed run may load the second copy, but never one per task or per run.
+        assertTrue(ModelCache.loads() - before <= 2, "transform loaded " + (ModelCache.loads() - before)
+                + " models for 2 task slots instead of reusing them");
 
         // Context: the scan alone (the same cached rows, no model).
         double scanRowsPerSec = 0;

@@ -22,14 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 5: a few hundred damaged copies of the fixture (truncated, bytes flipped, entries dropped or mangled) either
- * load or fail with a {@link KerasFileException} naming the file; nothing else escapes, nothing hangs. Bounded to
- * about 20 seconds.
+ * load or fail with a {@link KerasFileException} naming the file; nothing else escapes, nothing hangs. Every case
+ * runs (about 12 s here); the class timeout is what catches a hang, not a time budget, so a slower machine runs the
+ * same cases.
  */
 @Tag("torch")
 @Timeout(90)
 class KerasFileFuzzTest {
-    private static final long BUDGET_NS = 20_000_000_000L;
-
     @Test
     void damagedCopiesFailOnlyWithClearErrors(@TempDir Path dir) throws Exception {
         byte[] original = Files.readAllBytes(Fixtures.fashionMnistCnn());
@@ -104,9 +103,6 @@ class KerasFileFuzzTest {
         Map<String, Integer> messages = new LinkedHashMap<>();
         List<String> escaped = new ArrayList<>();
         for (Map.Entry<String, Supplier<byte[]>> c : cases) {
-            if (System.nanoTime() - start > BUDGET_NS) {
-                break;
-            }
             Path p = Files.write(dir.resolve("fuzz-" + run + ".keras"), c.getValue().get());
             run++;
             try (Model m = Models.load(p)) {
@@ -130,7 +126,7 @@ class KerasFileFuzzTest {
                 + " loaded; messages: " + messages);
         assertTrue(escaped.isEmpty(), escaped.size() + " cases escaped: " + String.join("\n", escaped.subList(0,
                 Math.min(5, escaped.size()))));
-        assertTrue(run >= 200, "only " + run + " cases ran within the time budget");
+        assertTrue(run >= 200, "only " + run + " cases were generated");
     }
 
     private interface Edit {

@@ -382,7 +382,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()),
                 getLabelCol(), ModelInfo.labelType(lossName), getWeightCol(), info.inputShape());
         checkValidationIndicator(schema);
-        return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());
+        return KerasSchemas.withOutputs(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol(),
+                getHandleInvalid().equals("keep"));   // the fitted model's transform schema, as a Pipeline checks it
     }
 
     private void checkValidationIndicator(StructType schema) {

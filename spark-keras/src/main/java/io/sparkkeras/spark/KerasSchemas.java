@@ -74,16 +74,11 @@ final class KerasSchemas {
 
     /**
      * {@code schema} plus the output columns, in Spark ML's order: rawPrediction and probability (ML Vectors), then
-     * prediction (double). Empty names are skipped.
+     * prediction (double). Empty names are skipped. {@code nullable} for {@code handleInvalid = "keep"}, whose bad
+     * rows get nulls.
      *
      * @throws IllegalArgumentException if a name is taken or two outputs share one
      */
-    static StructType withOutputs(StructType schema, String rawPredictionCol, String probabilityCol,
-                                  String predictionCol) {
-        return withOutputs(schema, rawPredictionCol, probabilityCol, predictionCol, false);
-    }
-
-    /** As above; {@code nullable} output columns for {@code handleInvalid = "keep"}, whose bad rows get nulls. */
     static StructType withOutputs(StructType schema, String rawPredictionCol, String probabilityCol,
                                   String predictionCol, boolean nullable) {
         String[][] outputs = {{rawPredictionCol, "rawPredictionCol"}, {probabilityCol, "probabilityCol"},

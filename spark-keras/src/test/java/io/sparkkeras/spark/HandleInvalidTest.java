@@ -100,6 +100,9 @@ class HandleInvalidTest {
         Dataset<Row> scored = model.transform(df);
         assertTrue(scored.schema().apply("prediction").nullable() && scored.schema().apply("probability").nullable());
         assertFalse(KerasModel.of(model()).transform(df.filter("id >= 0")).schema().apply("prediction").nullable());
+        assertTrue(new KerasEstimator().setModel(model()).setHandleInvalid("keep").transformSchema(
+                new StructType().add(SCHEMA.fields()[0]).add("label", DataTypes.IntegerType, false))
+                .apply("prediction").nullable(), "a Pipeline's schema check sees what the fitted model will give");
 
         List<Row> out = scored.select("id", "probability", "prediction").collectAsList();
         assertEquals(in.size(), out.size());

@@ -14,9 +14,16 @@ build_module() {
   fi
   if [ ! -f "$stamp" ] || [ ! -f "$cpfile" ] || [ -n "$newer" ]; then
     echo "Building $module (first use or sources changed)..." >&2
-    (cd "$here" && flock /tmp/spark-keras-mvn.lock mvn -B -q install -DskipTests -pl "$module" -am >&2 \
-      && flock /tmp/spark-keras-mvn.lock mvn -B -q dependency:build-classpath -Dmdep.outputFile="$cpfile" -pl "$module" >&2) \
-      || { echo "Build of $module failed" >&2; exit 1; }
+    # Maven's output is kept aside and shown only if the build fails (even with -q it prints colour codes).
+    rm -f "$stamp"   # a failed build must not leave the last good build's stamp: the next run rebuilds
+    local log; log=$(mktemp)
+    if ! (cd "$here" && flock /tmp/spark-keras-mvn.lock mvn -B -q install -DskipTests -pl "$module" -am >"$log" 2>&1 \
+      && flock /tmp/spark-keras-mvn.lock mvn -B -q dependency:build-classpath -Dmdep.outputFile="$cpfile" -pl "$module" \
+        >>"$log" 2>&1); then
+      cat "$log" >&2; rm -f "$log"
+      echo "Build of $module failed" >&2; exit 1
+    fi
+    rm -f "$log"
     touch "$stamp"
   fi
   CP="$here/$module/target/classes:$(cat "$cpfile")"

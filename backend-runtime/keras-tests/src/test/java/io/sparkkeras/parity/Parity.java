@@ -72,6 +72,12 @@ final class Parity {
      * needs an all-zero {@code actual} up to {@code rtol}).
      */
     static void assertClose(String what, NdArray expected, NdArray actual, double rtol) {
+        assertClose(what, TORCH, expected, TF, actual, rtol);
+    }
+
+    /** As above, naming the two sides in the message ({@code expected} comes from {@code expectedSide}). */
+    static void assertClose(String what, String expectedSide, NdArray expected, String actualSide, NdArray actual,
+            double rtol) {
         assertEquals(expected.shape(), actual.shape(), what + ": shapes differ");
         double[] a = doubles(expected);
         double[] b = doubles(actual);
@@ -87,9 +93,9 @@ final class Parity {
             }
         }
         double tol = rtol * Math.max(scale, 1e-6);
-        assertTrue(err <= tol, String.format("%s: max |torch - tensorflow| = %.3g > %.1g * %.3g (element %d: torch "
-                + "%.8g, tensorflow %.8g)", what, err, rtol, scale, worst, worst < 0 ? 0 : a[worst],
-                worst < 0 ? 0 : b[worst]));
+        assertTrue(err <= tol, String.format("%s: max |%s - %s| = %.3g > %.1g * %.3g (element %d: %s %.8g, %s %.8g)",
+                what, expectedSide, actualSide, err, rtol, scale, worst, expectedSide, worst < 0 ? 0 : a[worst],
+                actualSide, worst < 0 ? 0 : b[worst]));
     }
 
     static void assertAllClose(String what, List<NdArray> expected, List<NdArray> actual, double rtol) {

@@ -105,8 +105,9 @@ final class ForgedFramePublisher implements AutoCloseable
 
     /**
      * Every member (IPC, one thread each) waits for the first forged frame, then runs 40 SUM allreduces of
-     * {@code floats} floats while the forged frames arrive, each result checked against the sequential sum on every rank; then the publishing stops (before any
-     * member closes its driver), and at least one forged frame must have reached a driver.
+     * {@code floats} floats while the forged frames arrive, each result checked against the sequential sum on every
+     * rank; then the publishing stops (before any member closes its driver), and at least one forged frame must have
+     * reached a driver.
      */
     void allreducesStayExact(final int floats) throws Exception
     {

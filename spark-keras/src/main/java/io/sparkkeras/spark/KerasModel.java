@@ -207,7 +207,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         ColumnSpec spec = KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(),
                 getFeaturesCols()), null, null, info.inputShape());
         boolean keep = getHandleInvalid().equals("keep");
-        if (keep || getHandleInvalid().equals("skip")) {
+        if (!getHandleInvalid().equals("error")) {
             spec.badRowPolicy(BadRowPolicy.SKIP);   // the reader leaves the row out of the batch either way
         }
         org.apache.spark.sql.classic.SparkSession spark =

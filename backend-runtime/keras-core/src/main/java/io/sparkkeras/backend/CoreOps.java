@@ -28,6 +28,18 @@ public interface CoreOps {
     /** Storage for a variable, initialised from {@code initialValue}; owned by the caller. */
     VariableState newVariable(String path, NdArray initialValue, boolean trainable);
 
+    /**
+     * Host copies of several variables of this backend, in order. A graph backend reads them in one run (one run
+     * per variable would cost one executor each); the default reads them one by one.
+     */
+    default List<NdArray> readVariables(List<VariableState> variables) {
+        List<NdArray> r = new java.util.ArrayList<>(variables.size());
+        for (VariableState v : variables) {
+            r.add(v.read());
+        }
+        return r;
+    }
+
     /** Opens a scope on this thread; tensors made until it closes belong to it. */
     Scope newScope();
 

@@ -3,6 +3,9 @@ package io.sparkkeras.backend;
 import io.sparkkeras.initializers.Initializer;
 import io.sparkkeras.utils.NdArray;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A named, stateful tensor: a layer's weight, an optimizer's slot, a metric's running total. Keras's
  * {@code keras.Variable}.
@@ -104,6 +107,34 @@ public final class Variable implements AutoCloseable {
     /** A host copy of the value. */
     public NdArray numpy() {
         return state().read();
+    }
+
+    /**
+     * Host copies of {@code variables}, in order: what {@link #numpy()} gives for each, read together where the
+     * backend can (TensorFlow: one session run).
+     *
+     * <pre>{@code
+     * List<NdArray> values = Variable.numpy(model.weights());
+     * }</pre>
+     */
+    public static List<NdArray> numpy(List<Variable> variables) {
+        if (variables.isEmpty()) {
+            return List.of();
+        }
+        Backend b = variables.get(0).backend;
+        List<VariableState> states = new ArrayList<>(variables.size());
+        for (Variable v : variables) {
+            if (v.backend != b) {
+                // Variables of several backends: each reads its own.
+                List<NdArray> r = new ArrayList<>(variables.size());
+                for (Variable w : variables) {
+                    r.add(w.numpy());
+                }
+                return r;
+            }
+            states.add(v.state());
+        }
+        return b.core().readVariables(states);
     }
 
     private void checkShape(Tensor t) {

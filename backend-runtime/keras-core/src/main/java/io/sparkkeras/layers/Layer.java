@@ -360,11 +360,7 @@ public abstract class Layer implements AutoCloseable {
 
     /** Host copies of all weights, in {@link #weights()} order (Keras's {@code get_weights}). */
     public List<NdArray> getWeights() {
-        List<NdArray> r = new ArrayList<>();
-        for (Variable v : weights()) {
-            r.add(v.numpy());
-        }
-        return r;
+        return new ArrayList<>(Variable.numpy(weights()));
     }
 
     /** Sets all weights from host arrays, in {@link #weights()} order (Keras's {@code set_weights}). */

@@ -53,12 +53,18 @@ public final class H5Weights {
     /** The weights file of {@code model} (and of its optimizer, once compiled) as a tree. */
     public static H5Group save(Model model) {
         H5Group root = new H5Group();
+        // Every variable is placed first and read in one go (one session run on TensorFlow, not one per variable).
+        List<Variable> all = new ArrayList<>();
+        List<H5Group> groups = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
         walk(model, (path, layer) -> {
             H5Group vars = groupAt(root, join(path, "vars"));
             vars.putAttribute("name", layer.name());
             List<Variable> vs = ownVariables(layer);
             for (int i = 0; i < vs.size(); i++) {
-                vars.putDataset(Integer.toString(i), vs.get(i).numpy());
+                all.add(vs.get(i));
+                groups.add(vars);
+                keys.add(Integer.toString(i));
             }
         });
         Optimizer o = model.optimizer();
@@ -72,8 +78,14 @@ public final class H5Weights {
                         NdArray.of(new float[] {(float) o.currentLearningRate()}).reshape());
             }
             for (Variable v : kerasSlots(model, o)) {
-                vars.putDataset(Integer.toString(i++), v.numpy());
+                all.add(v);
+                groups.add(vars);
+                keys.add(Integer.toString(i++));
             }
+        }
+        List<NdArray> values = Variable.numpy(all);
+        for (int j = 0; j < values.size(); j++) {
+            groups.get(j).putDataset(keys.get(j), values.get(j));
         }
         return root;
     }

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -94,20 +93,12 @@ class SavedModelParityTest {
     /** Reads the state, then trains one more epoch (which changes the model: read everything first). */
     private static State state(Model m, NdArray x, NdArray y) {
         NdArray p = m.predict(Parity.copy(x));
-        List<NdArray> w = numpy(m.weights());
-        List<NdArray> s = numpy(m.optimizer().variables());
+        List<NdArray> w = Variable.numpy(m.weights());
+        List<NdArray> s = Variable.numpy(m.optimizer().variables());
         long it = m.optimizer().iterations();
         double lr = m.optimizer().currentLearningRate();
         m.fit(Parity.copy(x), Parity.copy(y), epochs(1));
         return new State(p, w, s, it, lr, m.predict(Parity.copy(x)));
-    }
-
-    private static List<NdArray> numpy(List<Variable> vs) {
-        List<NdArray> r = new ArrayList<>(vs.size());
-        for (Variable v : vs) {
-            r.add(v.numpy());
-        }
-        return r;
     }
 
     private static void check(String what, Supplier<Sequential> make, NdArray x, NdArray y, String from, String to,

@@ -41,6 +41,8 @@ public final class TfBackend implements Backend {
     private final Graph graph;
     private final Ops graphOps;
     private final Session session;
+    private final TfPending pending;
+    private final AtomicLong runs = new AtomicLong();
     private final EagerSession eager;
     private final Ops eagerOps;
     private final ConfigProto config;
@@ -62,6 +64,7 @@ public final class TfBackend implements Backend {
         this.graph = new Graph();
         this.graphOps = Ops.create(graph);
         this.session = new Session(graph, config);
+        this.pending = new TfPending(session, runs);
         this.eager = EagerSession.options().config(config).build();
         this.eagerOps = Ops.create(eager);
         this.rootScope = TfScope.root(this);
@@ -110,8 +113,20 @@ public final class TfBackend implements Backend {
         return graph;
     }
 
-    Session session() {
-        return session;
+    /** A runner of the backend's session, after the variable work waiting for it ({@link TfPending}). */
+    Session.Runner runner() {
+        pending.flush();
+        runs.incrementAndGet();
+        return session.runner();
+    }
+
+    /** Session runs so far (each runner is run once), the pending flushes included: what tests count. */
+    long sessionRuns() {
+        return runs.get();
+    }
+
+    TfPending pending() {
+        return pending;
     }
 
     ConfigProto config() {
@@ -145,11 +160,17 @@ public final class TfBackend implements Backend {
     }
 
     /**
-     * A sub-scope of the graph's root for ops outside every trace (variables): the root name scope is shared, so
-     * its users hold the graph lock.
+     * A sub-scope of the graph's root for a traced step. Making one reads the name of every op in the graph (TF Java
+     * imports the names in use), so variables, made far more often, use {@link #graphOpBuilder} instead. The root
+     * name scope is shared, so its users hold the graph lock.
      */
     synchronized Ops graphSubScope(String prefix) {
         return graphOps.withSubScope(prefix + "_" + nextId());
+    }
+
+    /** Builds an op named {@code name} (made unique) at the graph's root, in constant time. Hold the graph lock. */
+    OperationBuilder graphOpBuilder(String type, String name) {
+        return graphOps.scope().opBuilder(type, name);
     }
 
     // ---- building ops in the current context

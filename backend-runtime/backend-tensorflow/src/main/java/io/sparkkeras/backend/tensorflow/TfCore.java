@@ -76,6 +76,15 @@ final class TfCore implements CoreOps {
     }
 
     @Override
+    public List<NdArray> readVariables(List<VariableState> variables) {
+        List<TfVariable> vs = new ArrayList<>(variables.size());
+        for (VariableState v : variables) {
+            vs.add((TfVariable) v);
+        }
+        return TfVariable.readAll(b, vs);
+    }
+
+    @Override
     public Scope newScope() {
         return TfScope.open(b);
     }

@@ -107,7 +107,7 @@ final class TfTrainer {
     /** One session run: feeds, fetches (as host tensors of the current scope) and the update target. */
     static List<Tensor> run(TfBackend b, List<Output<?>> placeholders, List<org.tensorflow.Tensor> feeds,
             List<Output<?>> fetches, Operation target) {
-        Session.Runner r = b.session().runner();
+        Session.Runner r = b.runner();
         for (int i = 0; i < placeholders.size(); i++) {
             r.feed(placeholders.get(i), feeds.get(i));
         }

@@ -9,8 +9,10 @@ import org.tensorflow.Operation;
 import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.Scope;
+import org.tensorflow.Session;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A variable's storage: a resource variable in the backend's graph ({@code VarHandleOp} with a shared name unique
@@ -18,7 +20,8 @@ import org.tensorflow.op.Scope;
  *
  * <p>Inside a trace, {@link #value()} is the trace's {@code ReadVariableOp} and assignments add
  * {@code Assign*VariableOp}s ordered by {@link TfTrace}. Outside, a read runs the session and returns a host tensor,
- * and an assignment feeds a host value to a prebuilt {@code AssignVariableOp}.
+ * and an assignment feeds a host value to a prebuilt {@code AssignVariableOp}. The first assignment and the
+ * destruction wait for the next session run and run with the other variables' ({@link TfPending}).
  */
 final class TfVariable implements VariableState {
     private final TfBackend backend;
@@ -28,36 +31,45 @@ final class TfVariable implements VariableState {
     private final Output<?> read;
     private final Output<?> placeholder;
     private final Operation assign;
+    private final Operation destroy;
+    /** The value to assign at the next flush, until then; guarded by the backend's {@link TfPending}. */
+    private org.tensorflow.Tensor pendingValue;
     private boolean closed;
 
     TfVariable(TfBackend backend, String path, NdArray initial) {
         this.backend = backend;
         this.dtype = initial.dtype();
         this.shape = initial.shape();
-        String shared = "var_" + backend.nextId() + "_" + path.replaceAll("[^A-Za-z0-9_.\\-]", "_");
-        Ops ops = backend.graphSubScope("var");
+        String name = "var_" + backend.nextId() + "_" + path.replaceAll("[^A-Za-z0-9_.\\-]", "_");
         synchronized (backend) {
-            Scope s = ops.scope();
-            OperationBuilder h = s.opBuilder("VarHandleOp", "handle");
+            // Ops at the graph's root under the unique name: a sub-scope would read every op name in the graph.
+            OperationBuilder h = backend.graphOpBuilder("VarHandleOp", name + "_handle");
             h.setAttr("dtype", Tf.dataType(dtype));
             h.setAttr("shape", Tf.shape(shape));
-            h.setAttr("shared_name", shared);
+            h.setAttr("shared_name", name);
             h.setAttr("container", "");
             this.handle = h.build().output(0);
-            OperationBuilder r = s.opBuilder("ReadVariableOp", "read");
+            OperationBuilder r = backend.graphOpBuilder("ReadVariableOp", name + "_read");
             r.addInput(handle);
             r.setAttr("dtype", Tf.dataType(dtype));
             this.read = r.build().output(0);
-            OperationBuilder p = s.opBuilder("Placeholder", "value");
+            OperationBuilder p = backend.graphOpBuilder("Placeholder", name + "_value");
             p.setAttr("dtype", Tf.dataType(dtype));
             p.setAttr("shape", Tf.shape(shape));
             this.placeholder = p.build().output(0);
-            OperationBuilder a = s.opBuilder("AssignVariableOp", "assign");
+            OperationBuilder a = backend.graphOpBuilder("AssignVariableOp", name + "_assign");
             a.addInput(handle);
             a.addInput(placeholder);
             this.assign = a.build();
+            // Built now, run at close: building it then would grow the graph again.
+            OperationBuilder d = backend.graphOpBuilder("DestroyResourceOp", name + "_destroy");
+            d.addInput(handle);
+            d.setAttr("ignore_lookup_error", true);
+            this.destroy = d.build();
         }
-        assign(initial);
+        // The first assignment waits for the next session run, with the other new variables' (TfPending).
+        this.pendingValue = Tf.toTf(initial);
+        backend.pending().initLater(this);
     }
 
     Output<?> handle() {
@@ -79,8 +91,23 @@ final class TfVariable implements VariableState {
     }
 
     private org.tensorflow.Tensor fetch() {
-        Result r = backend.session().runner().fetch(read).run();
+        Result r = backend.runner().fetch(read).run();
         return r.get(0);
+    }
+
+    Output<?> placeholder() {
+        return placeholder;
+    }
+
+    Operation assignOp() {
+        return assign;
+    }
+
+    /** Hands the pending initial value to the flush, which closes it. Called under the {@link TfPending} lock. */
+    org.tensorflow.Tensor takePendingValue() {
+        org.tensorflow.Tensor v = pendingValue;
+        pendingValue = null;
+        return v;
     }
 
     @Override
@@ -124,21 +151,54 @@ final class TfVariable implements VariableState {
     @Override
     public void assign(NdArray v) {
         check();
-        try (org.tensorflow.Tensor t = Tf.toTf(v)) {
+        org.tensorflow.Tensor t = Tf.toTf(v);
+        synchronized (backend.pending()) {
+            // Not yet initialised (a model being loaded): the new value replaces the initial one, no run needed.
+            if (pendingValue != null) {
+                pendingValue.close();
+                pendingValue = t;
+                return;
+            }
+        }
+        try (t) {
             feed(t);
         }
     }
 
     private void feed(org.tensorflow.Tensor t) {
-        backend.session().runner().feed(placeholder, t).addTarget(assign).run();
+        backend.runner().feed(placeholder, t).addTarget(assign).run();
     }
 
     @Override
     public NdArray read() {
         check();
+        synchronized (backend.pending()) {
+            if (pendingValue != null) {
+                return Tf.toNd(pendingValue);
+            }
+        }
         try (org.tensorflow.Tensor t = fetch()) {
             return Tf.toNd(t);
         }
+    }
+
+    /** Host copies of {@code vs}, fetched in one session run. */
+    static List<NdArray> readAll(TfBackend backend, List<TfVariable> vs) {
+        Session.Runner r = backend.runner();
+        for (TfVariable v : vs) {
+            v.check();
+            r.fetch(v.read);
+        }
+        List<NdArray> out = new ArrayList<>(vs.size());
+        if (vs.isEmpty()) {
+            return out;
+        }
+        try (Result res = r.run()) {
+            for (int i = 0; i < vs.size(); i++) {
+                out.add(Tf.toNd(res.get(i)));
+            }
+        }
+        return out;
     }
 
     private void check() {
@@ -153,13 +213,14 @@ final class TfVariable implements VariableState {
             return;
         }
         closed = true;
-        Operation destroy;
-        synchronized (backend) {
-            OperationBuilder d = backend.graphSubScope("destroy").scope().opBuilder("DestroyResourceOp", "destroy");
-            d.addInput(handle);
-            d.setAttr("ignore_lookup_error", true);
-            destroy = d.build();
+        synchronized (backend.pending()) {
+            if (backend.pending().cancelInit(this)) {
+                // Never initialised, so nothing to destroy.
+                pendingValue.close();
+                pendingValue = null;
+                return;
+            }
         }
-        backend.session().runner().addTarget(destroy).run();
+        backend.pending().destroyLater(destroy);
     }
 }

@@ -21,7 +21,9 @@
  *   read after an update is a new op ordered after it ({@link io.sparkkeras.backend.tensorflow.TfTrace}).</li>
  *   <li><b>Outside a trace.</b> Op calls (data checks, metric results, tests calling {@code Ops} in a
  *   {@code Scope}) run eagerly on the backend's {@code EagerSession}; a variable read outside a trace runs the
- *   session and returns a host tensor; an assignment feeds a prebuilt {@code AssignVariableOp}. Eager TensorFlow
+ *   session and returns a host tensor; an assignment feeds a prebuilt {@code AssignVariableOp}. A variable's first
+ *   assignment and its destruction wait for the next session run and run with the others' (one new executor per
+ *   batch rather than per variable: {@link io.sparkkeras.backend.tensorflow.TfPending}). Eager TensorFlow
  *   has no gradients, so {@code valueAndGrad} outside a trace traces the function on its own and runs it once (its
  *   ops stay in the graph: loops should use {@code compile}). Host tensors used by a trace (a cached eager constant,
  *   a batch captured by a closure) become graph constants, once per trace; a symbolic tensor used outside its trace

@@ -1,0 +1,197 @@
+package io.sparkkeras.backend.tensorflow;
+
+import io.sparkkeras.backend.Backends;
+import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.Shape;
+import io.sparkkeras.backend.Variable;
+import io.sparkkeras.layers.Dense;
+import io.sparkkeras.layers.Input;
+import io.sparkkeras.losses.SparseCategoricalCrossentropy;
+import io.sparkkeras.models.FitOptions;
+import io.sparkkeras.models.Model;
+import io.sparkkeras.models.Sequential;
+import io.sparkkeras.optimizers.Adam;
+import io.sparkkeras.saving.Models;
+import io.sparkkeras.utils.NdArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Operation;
+import org.tensorflow.Result;
+import org.tensorflow.types.TBool;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Variables cost session runs per batch, not per variable: each new set of feeds and fetches makes the session
+ * copy and optimise the whole graph, so one run per variable made building and closing models quadratic in their
+ * number. Their initial assignments and destructions wait for the next run ({@link TfPending}); saving and
+ * {@code getWeights} read all variables in one run.
+ */
+@Tag("tensorflow")
+@Timeout(120)
+class TfVariableRunsTest {
+    private Backends.Selection selection;
+    private TfBackend tf;
+
+    @BeforeEach
+    void select() {
+        selection = Backends.use("tensorflow");
+        tf = (TfBackend) Backends.current();
+    }
+
+    @AfterEach
+    void restore() {
+        selection.close();
+    }
+
+    private static NdArray values(int n, float base) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = base + i;
+        }
+        return NdArray.of(v);
+    }
+
+    @Test
+    void fortyVariablesAreMadeReadAndClosedInTwoRuns() {
+        tf.pending().flush();
+        long before = tf.sessionRuns();
+        List<Variable> vs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            vs.add(new Variable("w" + i, values(3, 10 * i), true));
+        }
+        assertEquals(before, tf.sessionRuns(), "making variables runs nothing yet");
+
+        List<NdArray> read = Variable.numpy(vs);
+        for (int i = 0; i < 40; i++) {
+            assertArrayEquals(values(3, 10 * i).toFloatArray(), read.get(i).toFloatArray(), "variable " + i);
+        }
+        assertEquals(before + 2, tf.sessionRuns(), "one run initialises all 40, one reads all 40");
+
+        for (Variable v : vs) {
+            v.close();
+        }
+        assertEquals(before + 2, tf.sessionRuns(), "closing waits for the next run");
+    }
+
+    @Test
+    void closedVariablesAreDestroyedByTheNextRun() {
+        TfVariable v = (TfVariable) tf.core().newVariable("doomed", values(4, 1), true);
+        assertArrayEquals(values(4, 1).toFloatArray(), tf.core().readVariables(List.of(v)).get(0).toFloatArray());
+        assertTrue(exists(v), "initialised by the read's run");
+        v.close();
+        // exists() runs the session: the pending destruction goes first.
+        assertFalse(exists(v), "destroyed by the next run");
+    }
+
+    @Test
+    void aVariableClosedBeforeAnyRunIsNeverCreated() {
+        tf.pending().flush();
+        long before = tf.sessionRuns();
+        TfVariable v = (TfVariable) tf.core().newVariable("never", values(2, 0), true);
+        v.close();
+        assertFalse(exists(v));
+        assertEquals(before + 1, tf.sessionRuns(), "only exists()'s own run: nothing was pending");
+    }
+
+    @Test
+    void assigningBeforeTheFirstRunReplacesTheInitialValue() {
+        try (Variable v = new Variable("loaded", values(3, 0), true)) {
+            long before = tf.sessionRuns();
+            v.assign(values(3, 7));
+            assertArrayEquals(new float[] {7, 8, 9}, v.numpy().toFloatArray());
+            assertEquals(before, tf.sessionRuns(), "a model being loaded costs no run per weight");
+            v.assignAdd(io.sparkkeras.ops.Ops.convertToTensor(values(3, 1)));
+            assertArrayEquals(new float[] {8, 10, 12}, v.numpy().toFloatArray());
+        }
+    }
+
+    @Test
+    void threadsMakingAndReadingVariablesSeeTheirOwnValues() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int thread = t;
+                fs.add(pool.submit(() -> {
+                    try (Backends.Selection s = Backends.use("tensorflow")) {
+                        for (int i = 0; i < 100; i++) {
+                            float base = thread * 1000 + i;
+                            try (Variable v = new Variable("t" + thread + "_" + i, values(2, base), true)) {
+                                // value() outside a trace runs the session: the pending assignment must be done.
+                                assertArrayEquals(values(2, base).toFloatArray(), v.value().toFloatArray(),
+                                        "thread " + thread + ", variable " + i);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void savingAndLoadingTakeAsManyRunsForTenLayersAsForTwo(@TempDir Path dir) {
+        long[] small = saveAndLoad(2, dir.resolve("small.keras"));
+        long[] large = saveAndLoad(10, dir.resolve("large.keras"));
+        assertEquals(small[0], large[0], "runs to save: all weights and slots are read in one run");
+        assertEquals(small[1], large[1], "runs to load: the saved values replace the initial ones before any run");
+    }
+
+    /** Fits and saves a model of {@code layers} Dense layers, loads it; returns the runs each took. */
+    private long[] saveAndLoad(int layers, Path file) {
+        NdArray x = NdArray.zeros(DType.FLOAT32, Shape.of(8, 4));
+        NdArray y = NdArray.zeros(DType.INT32, Shape.of(8));
+        Sequential m = new Sequential(new Input(4));
+        for (int i = 0; i < layers; i++) {
+            m.add(new Dense(8, "relu"));
+        }
+        m.add(new Dense(3));
+        long[] runs = new long[2];
+        try (m) {
+            m.compile(new Adam(1e-3), SparseCategoricalCrossentropy.builder().fromLogits(true).build(), List.of());
+            m.fit(x, y, new FitOptions().epochs(1).batchSize(8).verbose(0));
+            tf.pending().flush();
+            long before = tf.sessionRuns();
+            m.save(file);
+            runs[0] = tf.sessionRuns() - before;
+        }
+        tf.pending().flush();
+        long before = tf.sessionRuns();
+        try (Model loaded = Models.load(file)) {
+            runs[1] = tf.sessionRuns() - before;
+            assertEquals(2 * (layers + 1), loaded.getWeights().size());
+        }
+        return runs;
+    }
+
+    /** Whether {@code v}'s resource exists in the session ({@code VarIsInitializedOp}). */
+    private boolean exists(TfVariable v) {
+        Operation op;
+        synchronized (tf) {
+            op = tf.graphOpBuilder("VarIsInitializedOp", "exists").addInput(v.handle()).build();
+        }
+        try (Result r = tf.runner().fetch(op.output(0)).run()) {
+            return ((TBool) r.get(0)).getBoolean();
+        }
+    }
+}

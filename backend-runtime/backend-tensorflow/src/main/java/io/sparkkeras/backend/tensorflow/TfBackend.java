@@ -23,8 +23,9 @@ import java.util.function.Consumer;
 
 /**
  * Keras on TensorFlow through TensorFlow Java. One per JVM, made by {@link TfBackendProvider} when first selected;
- * it loads TensorFlow from the {@code tensorflow-core-native} jar. It owns one {@link Graph} holding every variable
- * and every traced step, the {@link Session} that runs them, and an {@link EagerSession} for ops called outside a
+ * it loads TensorFlow from the {@code tensorflow-core-native} jar. It owns a {@link Graph} holding the variables and
+ * traced steps and the {@link Session} that runs them (a {@link TfGraph}, replaced by a fresh one once its variables
+ * are all closed), and an {@link EagerSession} for ops called outside a
  * trace. See the package notes for its decisions.
  *
  * <pre>{@code
@@ -38,10 +39,8 @@ public final class TfBackend implements Backend {
     /** System property: ops run in parallel (TensorFlow's inter-op pool). Defaults to the number of cores. */
     public static final String INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
 
-    private final Graph graph;
-    private final Ops graphOps;
-    private final Session session;
-    private final TfPending pending;
+    /** The current generation of the graph and its session; replaced when unused. Guarded by this. */
+    private TfGraph graph;
     private final AtomicLong runs = new AtomicLong();
     private final EagerSession eager;
     private final Ops eagerOps;
@@ -61,10 +60,7 @@ public final class TfBackend implements Backend {
                 .setIntraOpParallelismThreads(Integer.getInteger(INTRA_OP_THREADS, cores))
                 .setInterOpParallelismThreads(Integer.getInteger(INTER_OP_THREADS, cores))
                 .build();
-        this.graph = new Graph();
-        this.graphOps = Ops.create(graph);
-        this.session = new Session(graph, config);
-        this.pending = new TfPending(session, runs);
+        this.graph = new TfGraph(1, config, runs);
         this.eager = EagerSession.options().config(config).build();
         this.eagerOps = Ops.create(eager);
         this.rootScope = TfScope.root(this);
@@ -109,15 +105,9 @@ public final class TfBackend implements Backend {
 
     // ---- engine state
 
-    Graph graph() {
+    /** The current graph (for tests: what a new variable or trace would use now). */
+    synchronized TfGraph currentGraph() {
         return graph;
-    }
-
-    /** A runner of the backend's session, after the variable work waiting for it ({@link TfPending}). */
-    Session.Runner runner() {
-        pending.flush();
-        runs.incrementAndGet();
-        return session.runner();
     }
 
     /** Session runs so far (each runner is run once), the pending flushes included: what tests count. */
@@ -125,8 +115,43 @@ public final class TfBackend implements Backend {
         return runs.get();
     }
 
-    TfPending pending() {
-        return pending;
+    /** The current graph, held until {@link #exitGraph}: for a trace being built or a run in flight. */
+    synchronized TfGraph enterGraph() {
+        TfGraph g = graph;
+        g.users++;
+        return g;
+    }
+
+    synchronized void exitGraph(TfGraph g) {
+        g.users--;
+        retireIfUnused(g);
+    }
+
+    /** The current graph, held by a new variable until {@link #removeVariable}. */
+    synchronized TfGraph addVariable() {
+        TfGraph g = graph;
+        g.variables++;
+        g.hadVariables = true;
+        return g;
+    }
+
+    synchronized void removeVariable(TfGraph g) {
+        g.variables--;
+        retireIfUnused(g);
+    }
+
+    /**
+     * Replaces {@code g} with a fresh graph once it has had variables and nothing uses it any more: every model made
+     * in it is closed. Every live variable is in the current graph (an older one is only replaced when its last
+     * variable closes), so a compiled step with variables never sees its graph go; one without (a model with no
+     * weights) traces again in the new graph. A graph that never had variables is kept: it holds traces only, so it
+     * does not grow from model to model.
+     */
+    private void retireIfUnused(TfGraph g) {
+        if (g == graph && g.hadVariables && g.variables == 0 && g.users == 0) {
+            graph = new TfGraph(g.generation + 1, config, runs);
+            g.close();
+        }
     }
 
     ConfigProto config() {
@@ -160,17 +185,12 @@ public final class TfBackend implements Backend {
     }
 
     /**
-     * A sub-scope of the graph's root for a traced step. Making one reads the name of every op in the graph (TF Java
-     * imports the names in use), so variables, made far more often, use {@link #graphOpBuilder} instead. The root
-     * name scope is shared, so its users hold the graph lock.
+     * A sub-scope of {@code g}'s root for a traced step. Making one reads the name of every op in the graph (TF Java
+     * imports the names in use), so variables, made far more often, use {@link TfGraph#opBuilder} instead. The root
+     * name scope is shared, so its users hold the backend lock.
      */
-    synchronized Ops graphSubScope(String prefix) {
-        return graphOps.withSubScope(prefix + "_" + nextId());
-    }
-
-    /** Builds an op named {@code name} (made unique) at the graph's root, in constant time. Hold the graph lock. */
-    OperationBuilder graphOpBuilder(String type, String name) {
-        return graphOps.scope().opBuilder(type, name);
+    synchronized Ops graphSubScope(TfGraph g, String prefix) {
+        return g.ops.withSubScope(prefix + "_" + nextId());
     }
 
     // ---- building ops in the current context

@@ -81,7 +81,7 @@ final class TfCore implements CoreOps {
         for (VariableState v : variables) {
             vs.add((TfVariable) v);
         }
-        return TfVariable.readAll(b, vs);
+        return TfVariable.readAll(vs);
     }
 
     @Override
@@ -96,22 +96,27 @@ final class TfCore implements CoreOps {
         }
         // Outside a step: trace the function on its own, run it once, and return host values. Each call adds
         // its ops to the graph, so loops should go through compile() instead.
-        TfTrace tr = new TfTrace(b, "value_and_grad", false);
-        b.enter(tr);
-        List<Output<?>> fetches = new ArrayList<>();
-        Operation target;
+        TfGraph g = b.enterGraph();
         try {
-            GradientResult r = traced(fn, variables);
-            fetches.add(tr.resolve(Tf.t(r.value())));
-            for (Tensor g : r.gradients()) {
-                fetches.add(tr.resolve(Tf.t(g)));
+            TfTrace tr = new TfTrace(b, g, "value_and_grad", false);
+            b.enter(tr);
+            List<Output<?>> fetches = new ArrayList<>();
+            Operation target;
+            try {
+                GradientResult r = traced(fn, variables);
+                fetches.add(tr.resolve(Tf.t(r.value())));
+                for (Tensor gr : r.gradients()) {
+                    fetches.add(tr.resolve(Tf.t(gr)));
+                }
+                target = tr.finish();
+            } finally {
+                b.exit(tr);
             }
-            target = tr.finish();
+            List<Tensor> out = TfTrainer.run(b, g, List.of(), List.of(), fetches, target);
+            return new GradientResult(out.get(0), out.subList(1, out.size()));
         } finally {
-            b.exit(tr);
+            b.exitGraph(g);
         }
-        List<Tensor> out = TfTrainer.run(b, List.of(), List.of(), fetches, target);
-        return new GradientResult(out.get(0), out.subList(1, out.size()));
     }
 
     private GradientResult traced(Supplier<Tensor> fn, List<Variable> variables) {
@@ -136,7 +141,7 @@ final class TfCore implements CoreOps {
         Output<?>[] dy;
         synchronized (b) {
             dy = connected.isEmpty() ? new Output<?>[0]
-                    : b.graph().addGradients("gradients_" + b.nextId(), new Output<?>[] {y},
+                    : tr.graph().graph.addGradients("gradients_" + b.nextId(), new Output<?>[] {y},
                             connected.toArray(new Output<?>[0]), null);
         }
         List<Tensor> grads = new ArrayList<>(xs.length);

@@ -14,10 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Variable initialisations and destructions waiting for the next session run, done together in one run.
  *
  * <p>Why: every distinct set of feeds and targets makes the {@link Session} build (and keep) a new executor, and
- * building one copies and optimises the whole graph, which holds every model built in the JVM. One run per variable
- * (its initial assignment, its destruction) made building and closing models quadratic in their number: the
- * twelfth small CNN took 45 s. Batched, a model's variables cost one run when it is first used and one when the
- * next model is.
+ * building one copies and optimises the whole graph. One run per variable (its initial assignment, its destruction)
+ * made building and closing models quadratic in their number: the twelfth small CNN took 45 s. Batched, a model's
+ * variables cost one run when it is first used and one when the next model is. One per {@link TfGraph}.
  *
  * <p>Every run of the backend's session starts with {@link #flush()}, so a variable is initialised before any run
  * can read it. The lock is held through the flush's run: a thread that finds nothing pending also knows that what

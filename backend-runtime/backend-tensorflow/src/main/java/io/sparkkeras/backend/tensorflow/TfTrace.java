@@ -34,6 +34,7 @@ import java.util.function.Consumer;
  */
 final class TfTrace {
     private final TfBackend backend;
+    private final TfGraph graph;
     private final String name;
     private final Ops ops;
     private final boolean jit;
@@ -46,16 +47,22 @@ final class TfTrace {
     private final Map<String, TfTensor> scalars = new HashMap<>();
     private List<Operation> gradientOps = List.of();
 
-    TfTrace(TfBackend backend, String name, boolean jit) {
+    /** A trace in {@code graph}, which the caller holds ({@link TfBackend#enterGraph}) while it is built and run. */
+    TfTrace(TfBackend backend, TfGraph graph, String name, boolean jit) {
         this.backend = backend;
+        this.graph = graph;
         this.name = name;
-        this.ops = backend.graphSubScope(name);
+        this.ops = backend.graphSubScope(graph, name);
         this.jit = jit;
         this.jitScope = "jit_scope_" + backend.nextId();
     }
 
     String name() {
         return name;
+    }
+
+    TfGraph graph() {
+        return graph;
     }
 
     Scope scope() {

@@ -31,7 +31,7 @@ final class TfTrainer {
     }
 
     /** A traced graph for one signature. */
-    private record Traced(List<Output<?>> placeholders, List<Output<?>> outputs, Operation target) {
+    private record Traced(TfGraph graph, List<Output<?>> placeholders, List<Output<?>> outputs, Operation target) {
     }
 
     static final class CompiledStep implements StepFunction {
@@ -60,16 +60,22 @@ final class TfTrainer {
                 dtypes.add(t.dtype());
             }
             Signature sig = new Signature(shapes, dtypes);
-            Traced t = traces.get(sig);
-            if (t == null) {
-                t = trace(sig);
-                traces.put(sig, t);
+            TfGraph g = b.enterGraph();
+            try {
+                Traced t = traces.get(sig);
+                if (t == null || t.graph() != g) {
+                    // First call, or the graph was replaced since (a step with no variables outlives its graph).
+                    t = trace(sig, g);
+                    traces.put(sig, t);
+                }
+                List<org.tensorflow.Tensor> feeds = new ArrayList<>(inputs.size());
+                for (Tensor in : inputs) {
+                    feeds.add(Tf.t(in).hostValue());
+                }
+                return run(b, g, t.placeholders(), feeds, t.outputs(), t.target());
+            } finally {
+                b.exitGraph(g);
             }
-            List<org.tensorflow.Tensor> feeds = new ArrayList<>(inputs.size());
-            for (Tensor in : inputs) {
-                feeds.add(Tf.t(in).hostValue());
-            }
-            return run(b, t.placeholders, feeds, t.outputs, t.target);
         }
 
         /** Number of traced signatures (for tests). */
@@ -77,8 +83,8 @@ final class TfTrainer {
             return traces.size();
         }
 
-        private Traced trace(Signature sig) {
-            TfTrace tr = new TfTrace(b, name, jit);
+        private Traced trace(Signature sig, TfGraph g) {
+            TfTrace tr = new TfTrace(b, g, name, jit);
             b.enter(tr);
             try {
                 List<Output<?>> phs = new ArrayList<>();
@@ -97,7 +103,7 @@ final class TfTrainer {
                 for (Tensor o : outs) {
                     fetches.add(tr.resolve(Tf.t(o)));
                 }
-                return new Traced(phs, fetches, tr.finish());
+                return new Traced(g, phs, fetches, tr.finish());
             } finally {
                 b.exit(tr);
             }
@@ -105,9 +111,9 @@ final class TfTrainer {
     }
 
     /** One session run: feeds, fetches (as host tensors of the current scope) and the update target. */
-    static List<Tensor> run(TfBackend b, List<Output<?>> placeholders, List<org.tensorflow.Tensor> feeds,
+    static List<Tensor> run(TfBackend b, TfGraph g, List<Output<?>> placeholders, List<org.tensorflow.Tensor> feeds,
             List<Output<?>> fetches, Operation target) {
-        Session.Runner r = b.runner();
+        Session.Runner r = g.runner();
         for (int i = 0; i < placeholders.size(); i++) {
             r.feed(placeholders.get(i), feeds.get(i));
         }

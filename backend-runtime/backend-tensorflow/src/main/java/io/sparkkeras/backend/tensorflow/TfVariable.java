@@ -25,6 +25,8 @@ import java.util.List;
  */
 final class TfVariable implements VariableState {
     private final TfBackend backend;
+    /** The graph its ops are in, kept from being replaced while the variable lives. */
+    private final TfGraph graph;
     private final DType dtype;
     private final Shape shape;
     private final Output<?> handle;
@@ -41,35 +43,41 @@ final class TfVariable implements VariableState {
         this.dtype = initial.dtype();
         this.shape = initial.shape();
         String name = "var_" + backend.nextId() + "_" + path.replaceAll("[^A-Za-z0-9_.\\-]", "_");
-        synchronized (backend) {
-            // Ops at the graph's root under the unique name: a sub-scope would read every op name in the graph.
-            OperationBuilder h = backend.graphOpBuilder("VarHandleOp", name + "_handle");
-            h.setAttr("dtype", Tf.dataType(dtype));
-            h.setAttr("shape", Tf.shape(shape));
-            h.setAttr("shared_name", name);
-            h.setAttr("container", "");
-            this.handle = h.build().output(0);
-            OperationBuilder r = backend.graphOpBuilder("ReadVariableOp", name + "_read");
-            r.addInput(handle);
-            r.setAttr("dtype", Tf.dataType(dtype));
-            this.read = r.build().output(0);
-            OperationBuilder p = backend.graphOpBuilder("Placeholder", name + "_value");
-            p.setAttr("dtype", Tf.dataType(dtype));
-            p.setAttr("shape", Tf.shape(shape));
-            this.placeholder = p.build().output(0);
-            OperationBuilder a = backend.graphOpBuilder("AssignVariableOp", name + "_assign");
-            a.addInput(handle);
-            a.addInput(placeholder);
-            this.assign = a.build();
-            // Built now, run at close: building it then would grow the graph again.
-            OperationBuilder d = backend.graphOpBuilder("DestroyResourceOp", name + "_destroy");
-            d.addInput(handle);
-            d.setAttr("ignore_lookup_error", true);
-            this.destroy = d.build();
+        this.graph = backend.addVariable();
+        try {
+            synchronized (backend) {
+                // Ops at the graph's root under the unique name: a sub-scope would read every op name in the graph.
+                OperationBuilder h = graph.opBuilder("VarHandleOp", name + "_handle");
+                h.setAttr("dtype", Tf.dataType(dtype));
+                h.setAttr("shape", Tf.shape(shape));
+                h.setAttr("shared_name", name);
+                h.setAttr("container", "");
+                this.handle = h.build().output(0);
+                OperationBuilder r = graph.opBuilder("ReadVariableOp", name + "_read");
+                r.addInput(handle);
+                r.setAttr("dtype", Tf.dataType(dtype));
+                this.read = r.build().output(0);
+                OperationBuilder p = graph.opBuilder("Placeholder", name + "_value");
+                p.setAttr("dtype", Tf.dataType(dtype));
+                p.setAttr("shape", Tf.shape(shape));
+                this.placeholder = p.build().output(0);
+                OperationBuilder a = graph.opBuilder("AssignVariableOp", name + "_assign");
+                a.addInput(handle);
+                a.addInput(placeholder);
+                this.assign = a.build();
+                // Built now, run at close: building it then would grow the graph again.
+                OperationBuilder d = graph.opBuilder("DestroyResourceOp", name + "_destroy");
+                d.addInput(handle);
+                d.setAttr("ignore_lookup_error", true);
+                this.destroy = d.build();
+            }
+        } catch (RuntimeException e) {
+            backend.removeVariable(graph);
+            throw e;
         }
         // The first assignment waits for the next session run, with the other new variables' (TfPending).
         this.pendingValue = Tf.toTf(initial);
-        backend.pending().initLater(this);
+        graph.pending.initLater(this);
     }
 
     Output<?> handle() {
@@ -91,7 +99,7 @@ final class TfVariable implements VariableState {
     }
 
     private org.tensorflow.Tensor fetch() {
-        Result r = backend.runner().fetch(read).run();
+        Result r = graph.runner().fetch(read).run();
         return r.get(0);
     }
 
@@ -152,7 +160,7 @@ final class TfVariable implements VariableState {
     public void assign(NdArray v) {
         check();
         org.tensorflow.Tensor t = Tf.toTf(v);
-        synchronized (backend.pending()) {
+        synchronized (graph.pending) {
             // Not yet initialised (a model being loaded): the new value replaces the initial one, no run needed.
             if (pendingValue != null) {
                 pendingValue.close();
@@ -166,13 +174,13 @@ final class TfVariable implements VariableState {
     }
 
     private void feed(org.tensorflow.Tensor t) {
-        backend.runner().feed(placeholder, t).addTarget(assign).run();
+        graph.runner().feed(placeholder, t).addTarget(assign).run();
     }
 
     @Override
     public NdArray read() {
         check();
-        synchronized (backend.pending()) {
+        synchronized (graph.pending) {
             if (pendingValue != null) {
                 return Tf.toNd(pendingValue);
             }
@@ -183,16 +191,17 @@ final class TfVariable implements VariableState {
     }
 
     /** Host copies of {@code vs}, fetched in one session run. */
-    static List<NdArray> readAll(TfBackend backend, List<TfVariable> vs) {
-        Session.Runner r = backend.runner();
+    static List<NdArray> readAll(List<TfVariable> vs) {
+        if (vs.isEmpty()) {
+            return new ArrayList<>();
+        }
+        // Live variables are all in the current graph (an older one is replaced only when its last one closes).
+        Session.Runner r = vs.get(0).graph.runner();
         for (TfVariable v : vs) {
             v.check();
             r.fetch(v.read);
         }
         List<NdArray> out = new ArrayList<>(vs.size());
-        if (vs.isEmpty()) {
-            return out;
-        }
         try (Result res = r.run()) {
             for (int i = 0; i < vs.size(); i++) {
                 out.add(Tf.toNd(res.get(i)));
@@ -213,14 +222,23 @@ final class TfVariable implements VariableState {
             return;
         }
         closed = true;
-        synchronized (backend.pending()) {
-            if (backend.pending().cancelInit(this)) {
-                // Never initialised, so nothing to destroy.
-                pendingValue.close();
-                pendingValue = null;
-                return;
+        try {
+            synchronized (graph.pending) {
+                if (graph.pending.cancelInit(this)) {
+                    // Never initialised, so nothing to destroy.
+                    pendingValue.close();
+                    pendingValue = null;
+                    return;
+                }
             }
+            graph.pending.destroyLater(destroy);
+        } finally {
+            // The last variable of a replaced graph lets it go (and its session frees what is left in it).
+            backend.removeVariable(graph);
         }
-        backend.pending().destroyLater(destroy);
+    }
+
+    TfGraph graph() {
+        return graph;
     }
 }

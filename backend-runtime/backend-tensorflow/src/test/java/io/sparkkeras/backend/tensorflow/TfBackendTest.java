@@ -135,7 +135,7 @@ class TfBackendTest {
                 step.apply(List.of(Ops.convertToTensor(NdArray.of(new float[] {1}))));
             }
             java.util.Iterator<org.tensorflow.GraphOperation> it =
-                    ((TfBackend) Backends.current()).graph().operations();
+                    ((TfBackend) Backends.current()).currentGraph().graph.operations();
             int assigns = 0;
             while (it.hasNext()) {
                 org.tensorflow.GraphOperation op = it.next();

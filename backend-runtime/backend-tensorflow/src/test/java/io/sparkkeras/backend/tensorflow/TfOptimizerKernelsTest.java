@@ -52,8 +52,12 @@ class TfOptimizerKernelsTest {
         return NdArray.of(v, n);
     }
 
+    /** Weights after each step, and how many {@code fusedOp}s the trace has (counted while its graph lives). */
+    private record Run(List<NdArray> after, int fusedOps) {
+    }
+
     /** Weights after each of {@link #STEPS} steps, traced as {@code fit} does or eagerly (the composed math). */
-    private static List<NdArray> run(Supplier<Optimizer> make, boolean traced, String traceName) {
+    private static Run run(Supplier<Optimizer> make, boolean traced, String traceName, String fusedOp) {
         List<NdArray> after = new ArrayList<>();
         try (Optimizer opt = make.get(); Variable w = new Variable("dense/kernel", values(1, 6), true)) {
             List<Variable> vars = List.of(w);
@@ -72,15 +76,16 @@ class TfOptimizerKernelsTest {
                 }
                 after.add(w.numpy());
             }
+            // Before the variable closes: the backend starts a fresh graph once a graph's last variable is gone.
+            return new Run(after, count(traceName, fusedOp));
         }
-        return after;
     }
 
     /** Ops of {@code type} traced under the name scope of {@code traceName}. */
     private static int count(String traceName, String type) {
         TfBackend b = (TfBackend) Backends.current();
         int n = 0;
-        Iterator<GraphOperation> it = b.graph().operations();
+        Iterator<GraphOperation> it = b.currentGraph().graph.operations();
         while (it.hasNext()) {
             GraphOperation op = it.next();
             if (op.name().startsWith(traceName + "_") && op.type().equals(type)) {
@@ -91,9 +96,10 @@ class TfOptimizerKernelsTest {
     }
 
     private static void check(String traceName, Supplier<Optimizer> make, String fusedOp, int expected) {
-        List<NdArray> traced = run(make, true, traceName);
-        List<NdArray> composed = run(make, false, traceName + "_eager");
-        assertEquals(expected, count(traceName, fusedOp), traceName + ": " + fusedOp + " ops in the trace");
+        Run tracedRun = run(make, true, traceName, fusedOp);
+        List<NdArray> traced = tracedRun.after();
+        List<NdArray> composed = run(make, false, traceName + "_eager", fusedOp).after();
+        assertEquals(expected, tracedRun.fusedOps(), traceName + ": " + fusedOp + " ops in the trace");
         for (int s = 0; s < STEPS; s++) {
             float[] a = composed.get(s).toFloatArray();
             float[] b = traced.get(s).toFloatArray();
@@ -147,7 +153,7 @@ class TfOptimizerKernelsTest {
             }
             assertTrue(count("fused_order", "ResourceApplyAdam") == 1);
             // It waits for the weight's read (used by the loss), but the slots it updates in place are not read.
-            Iterator<GraphOperation> it = ((TfBackend) Backends.current()).graph().operations();
+            Iterator<GraphOperation> it = ((TfBackend) Backends.current()).currentGraph().graph.operations();
             while (it.hasNext()) {
                 GraphOperation op = it.next();
                 if (op.name().startsWith("fused_order_") && op.type().equals("ResourceApplyAdam")) {

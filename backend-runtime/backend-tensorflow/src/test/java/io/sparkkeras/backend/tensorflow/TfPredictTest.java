@@ -38,7 +38,7 @@ class TfPredictTest {
     /** Name scopes of the traced predict steps in the graph so far. */
     private static Set<String> predictTraces() {
         Set<String> scopes = new HashSet<>();
-        Iterator<GraphOperation> it = ((TfBackend) Backends.current()).graph().operations();
+        Iterator<GraphOperation> it = ((TfBackend) Backends.current()).currentGraph().graph.operations();
         while (it.hasNext()) {
             String name = it.next().name();
             if (name.startsWith("predict_step_")) {

@@ -3,6 +3,9 @@ package io.sparkkeras.backend.tensorflow;
 import io.sparkkeras.backend.Backends;
 import io.sparkkeras.backend.DType;
 import io.sparkkeras.backend.Shape;
+import io.sparkkeras.backend.StepFunction;
+import io.sparkkeras.backend.Tensor;
+import io.sparkkeras.backend.VariableState;
 import io.sparkkeras.backend.Variable;
 import io.sparkkeras.layers.Dense;
 import io.sparkkeras.layers.Input;
@@ -10,6 +13,7 @@ import io.sparkkeras.losses.SparseCategoricalCrossentropy;
 import io.sparkkeras.models.FitOptions;
 import io.sparkkeras.models.Model;
 import io.sparkkeras.models.Sequential;
+import io.sparkkeras.ops.Ops;
 import io.sparkkeras.optimizers.Adam;
 import io.sparkkeras.saving.Models;
 import io.sparkkeras.utils.NdArray;
@@ -33,13 +37,16 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Variables cost session runs per batch, not per variable: each new set of feeds and fetches makes the session
  * copy and optimise the whole graph, so one run per variable made building and closing models quadratic in their
  * number. Their initial assignments and destructions wait for the next run ({@link TfPending}); saving and
- * {@code getWeights} read all variables in one run.
+ * {@code getWeights} read all variables in one run; and once a graph's last variable closes, the backend starts a
+ * fresh graph ({@link TfGraph}), so the next model does not pay for the ones before it.
  */
 @Tag("tensorflow")
 @Timeout(120)
@@ -68,7 +75,7 @@ class TfVariableRunsTest {
 
     @Test
     void fortyVariablesAreMadeReadAndClosedInTwoRuns() {
-        tf.pending().flush();
+        tf.currentGraph().pending.flush();
         long before = tf.sessionRuns();
         List<Variable> vs = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -90,22 +97,27 @@ class TfVariableRunsTest {
 
     @Test
     void closedVariablesAreDestroyedByTheNextRun() {
+        // Another live variable keeps the graph from being replaced, which would free everything at once.
+        VariableState keeper = tf.core().newVariable("keeper", values(1, 0), true);
         TfVariable v = (TfVariable) tf.core().newVariable("doomed", values(4, 1), true);
         assertArrayEquals(values(4, 1).toFloatArray(), tf.core().readVariables(List.of(v)).get(0).toFloatArray());
         assertTrue(exists(v), "initialised by the read's run");
         v.close();
         // exists() runs the session: the pending destruction goes first.
         assertFalse(exists(v), "destroyed by the next run");
+        keeper.close();
     }
 
     @Test
     void aVariableClosedBeforeAnyRunIsNeverCreated() {
-        tf.pending().flush();
+        VariableState keeper = tf.core().newVariable("keeper", values(1, 0), true);
+        tf.currentGraph().pending.flush();
         long before = tf.sessionRuns();
         TfVariable v = (TfVariable) tf.core().newVariable("never", values(2, 0), true);
         v.close();
         assertFalse(exists(v));
         assertEquals(before + 1, tf.sessionRuns(), "only exists()'s own run: nothing was pending");
+        keeper.close();
     }
 
     @Test
@@ -170,12 +182,12 @@ class TfVariableRunsTest {
         try (m) {
             m.compile(new Adam(1e-3), SparseCategoricalCrossentropy.builder().fromLogits(true).build(), List.of());
             m.fit(x, y, new FitOptions().epochs(1).batchSize(8).verbose(0));
-            tf.pending().flush();
+            tf.currentGraph().pending.flush();
             long before = tf.sessionRuns();
             m.save(file);
             runs[0] = tf.sessionRuns() - before;
         }
-        tf.pending().flush();
+        tf.currentGraph().pending.flush();
         long before = tf.sessionRuns();
         try (Model loaded = Models.load(file)) {
             runs[1] = tf.sessionRuns() - before;
@@ -184,13 +196,71 @@ class TfVariableRunsTest {
         return runs;
     }
 
+    @Test
+    void closingTheLastModelReplacesTheGraphAndTheNextStartsAfresh() {
+        TfGraph first = tf.currentGraph();
+        try (Sequential m = mlp()) {
+            fitOnce(m);
+            assertSame(first, tf.currentGraph(), "kept while the model lives");
+        }
+        TfGraph second = tf.currentGraph();
+        assertNotSame(first, second, "replaced once its last variable closed");
+        assertEquals(0, operations(second), "the new graph starts empty");
+        try (Sequential m = mlp()) {
+            fitOnce(m);
+            assertArrayEquals(m.getWeights().get(0).toFloatArray(), Variable.numpy(m.weights()).get(0).toFloatArray());
+        }
+        assertNotSame(second, tf.currentGraph());
+    }
+
+    @Test
+    void aStepWithoutVariablesOutlivesItsGraphAndTracesAgain() {
+        StepFunction twice = tf.core().compile("twice", in -> List.of(Ops.multiply(in.get(0), 2.0)), false);
+        try (io.sparkkeras.backend.Scope s = tf.core().newScope()) {
+            Tensor x = Ops.convertToTensor(values(3, 1));
+            assertArrayEquals(new float[] {2, 4, 6}, twice.apply(List.of(x)).get(0).toFloatArray());
+            TfGraph before = tf.currentGraph();
+            new Variable("brief", values(1, 0), true).close();   // the graph's only variable: it is replaced
+            assertNotSame(before, tf.currentGraph());
+            assertArrayEquals(new float[] {2, 4, 6}, twice.apply(List.of(x)).get(0).toFloatArray());
+        }
+    }
+
+    @Test
+    void aGraphWithALiveVariableIsKept() {
+        try (Variable kept = new Variable("kept", values(2, 5), true)) {
+            TfGraph g = tf.currentGraph();
+            new Variable("brief", values(1, 0), true).close();
+            assertSame(g, tf.currentGraph());
+            assertArrayEquals(new float[] {5, 6}, kept.numpy().toFloatArray());
+        }
+    }
+
+    private static Sequential mlp() {
+        return new Sequential(new Input(4), new Dense(8, "relu"), new Dense(3));
+    }
+
+    private static void fitOnce(Sequential m) {
+        m.compile(new Adam(1e-3), SparseCategoricalCrossentropy.builder().fromLogits(true).build(), List.of());
+        m.fit(NdArray.zeros(DType.FLOAT32, Shape.of(8, 4)), NdArray.zeros(DType.INT32, Shape.of(8)),
+                new FitOptions().epochs(1).batchSize(8).verbose(0));
+    }
+
+    private static int operations(TfGraph g) {
+        int n = 0;
+        for (java.util.Iterator<?> it = g.graph.operations(); it.hasNext(); it.next()) {
+            n++;
+        }
+        return n;
+    }
+
     /** Whether {@code v}'s resource exists in the session ({@code VarIsInitializedOp}). */
     private boolean exists(TfVariable v) {
         Operation op;
         synchronized (tf) {
-            op = tf.graphOpBuilder("VarIsInitializedOp", "exists").addInput(v.handle()).build();
+            op = v.graph().opBuilder("VarIsInitializedOp", "exists").addInput(v.handle()).build();
         }
-        try (Result r = tf.runner().fetch(op.output(0)).run()) {
+        try (Result r = v.graph().runner().fetch(op.output(0)).run()) {
             return ((TBool) r.get(0)).getBoolean();
         }
     }

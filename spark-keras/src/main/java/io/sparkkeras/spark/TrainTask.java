@@ -5,6 +5,7 @@ import io.sparkkeras.allreduce.Endpoint;
 import io.sparkkeras.allreduce.ReduceOp;
 import io.sparkkeras.backend.Backends;
 import io.sparkkeras.backend.DType;
+import io.sparkkeras.backend.Variable;
 import io.sparkkeras.callbacks.Callback;
 import io.sparkkeras.data.ArrowDataset;
 import io.sparkkeras.data.ArrowTable;
@@ -227,8 +228,8 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             return;
         }
         dst.buildFor(to.trainableWeights());
-        List<io.sparkkeras.backend.Variable> a = src.variables();
-        List<io.sparkkeras.backend.Variable> b = dst.variables();
+        List<Variable> a = src.variables();
+        List<Variable> b = dst.variables();
         if (a.size() != b.size()) {
             return;
         }
@@ -238,8 +239,10 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                 return;
             }
         }
+        // Read together: one session run on TensorFlow rather than one per slot.
+        List<NdArray> values = Variable.numpy(a.subList(1, a.size()));
         for (int i = 1; i < a.size(); i++) {
-            b.get(i).assign(a.get(i).numpy());
+            b.get(i).assign(values.get(i - 1));
         }
         // The learning rate too (a variable of the optimizer, as in Keras): a ReduceLROnPlateau may have lowered it.
         boolean rates = src.schedule() == null && dst.schedule() == null;

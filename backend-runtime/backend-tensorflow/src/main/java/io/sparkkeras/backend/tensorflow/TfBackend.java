@@ -122,9 +122,15 @@ public final class TfBackend implements Backend {
         return g;
     }
 
-    synchronized void exitGraph(TfGraph g) {
-        g.users--;
-        retireIfUnused(g);
+    void exitGraph(TfGraph g) {
+        TfGraph retired;
+        synchronized (this) {
+            g.users--;
+            retired = retireIfUnused(g);
+        }
+        if (retired != null) {
+            retired.close();   // outside the lock: nothing uses it, and other threads need not wait for it
+        }
     }
 
     /** The current graph, held by a new variable until {@link #removeVariable}. */
@@ -135,9 +141,18 @@ public final class TfBackend implements Backend {
         return g;
     }
 
-    synchronized void removeVariable(TfGraph g) {
-        g.variables--;
-        retireIfUnused(g);
+    void removeVariable(TfGraph g) {
+        TfGraph retired;
+        synchronized (this) {
+            g.variables--;
+            if (g.variables < 0) {
+                throw new IllegalStateException("A TensorFlow variable was released twice");
+            }
+            retired = retireIfUnused(g);
+        }
+        if (retired != null) {
+            retired.close();
+        }
     }
 
     /**
@@ -145,13 +160,14 @@ public final class TfBackend implements Backend {
      * in it is closed. Every live variable is in the current graph (an older one is only replaced when its last
      * variable closes), so a compiled step with variables never sees its graph go; one without (a model with no
      * weights) traces again in the new graph. A graph that never had variables is kept: it holds traces only, so it
-     * does not grow from model to model.
+     * does not grow from model to model. Returns the replaced graph, for the caller to close outside the lock.
      */
-    private void retireIfUnused(TfGraph g) {
+    private TfGraph retireIfUnused(TfGraph g) {
         if (g == graph && g.hadVariables && g.variables == 0 && g.users == 0) {
             graph = new TfGraph(g.generation + 1, config, runs);
-            g.close();
+            return g;
         }
+        return null;
     }
 
     ConfigProto config() {

@@ -36,7 +36,7 @@ final class TfPending {
         this.runs = runs;
     }
 
-    /** {@code v}'s initial value ({@link TfVariable#takePendingValue}) is assigned by the next flush. */
+    /** {@code v}'s initial value ({@link TfVariable#pendingValue}) is assigned by the next flush. */
     synchronized void initLater(TfVariable v) {
         inits.add(v);
     }
@@ -58,32 +58,29 @@ final class TfPending {
         }
     }
 
-    /** Runs everything pending in one session run. */
+    /**
+     * Runs everything pending in one session run. If the run fails, everything stays pending (the values are kept)
+     * and the error goes to the caller; the next flush tries again.
+     */
     synchronized void flush() {
         if (inits.isEmpty() && destroys.isEmpty()) {
             return;
         }
         Session.Runner r = session.runner();
-        List<org.tensorflow.Tensor> values = new ArrayList<>(inits.size());
-        try {
-            for (TfVariable v : inits) {
-                org.tensorflow.Tensor value = v.takePendingValue();
-                values.add(value);
-                r.feed(v.placeholder(), value).addTarget(v.assignOp());
-            }
-            for (Operation d : destroys) {
-                r.addTarget(d);
-            }
-            inits.clear();
-            destroys.clear();
-            runs.incrementAndGet();
-            try (Result ignored = r.run()) {
-                // Targets only: nothing fetched.
-            }
-        } finally {
-            for (org.tensorflow.Tensor t : values) {
-                t.close();
-            }
+        for (TfVariable v : inits) {
+            r.feed(v.placeholder(), v.pendingValue()).addTarget(v.assignOp());
         }
+        for (Operation d : destroys) {
+            r.addTarget(d);
+        }
+        runs.incrementAndGet();
+        try (Result ignored = r.run()) {
+            // Targets only: nothing fetched.
+        }
+        for (TfVariable v : inits) {
+            v.initialised();
+        }
+        inits.clear();
+        destroys.clear();
     }
 }

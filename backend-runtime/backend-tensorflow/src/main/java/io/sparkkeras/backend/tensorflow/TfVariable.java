@@ -36,13 +36,14 @@ final class TfVariable implements VariableState {
     private final Operation destroy;
     /** The value to assign at the next flush, until then; guarded by the backend's {@link TfPending}. */
     private org.tensorflow.Tensor pendingValue;
-    private boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     TfVariable(TfBackend backend, String path, NdArray initial) {
         this.backend = backend;
         this.dtype = initial.dtype();
         this.shape = initial.shape();
         String name = "var_" + backend.nextId() + "_" + path.replaceAll("[^A-Za-z0-9_.\\-]", "_");
+        org.tensorflow.Tensor value = Tf.toTf(initial);
         this.graph = backend.addVariable();
         try {
             synchronized (backend) {
@@ -72,11 +73,12 @@ final class TfVariable implements VariableState {
                 this.destroy = d.build();
             }
         } catch (RuntimeException e) {
+            value.close();
             backend.removeVariable(graph);
             throw e;
         }
         // The first assignment waits for the next session run, with the other new variables' (TfPending).
-        this.pendingValue = Tf.toTf(initial);
+        this.pendingValue = value;
         graph.pending.initLater(this);
     }
 
@@ -111,11 +113,15 @@ final class TfVariable implements VariableState {
         return assign;
     }
 
-    /** Hands the pending initial value to the flush, which closes it. Called under the {@link TfPending} lock. */
-    org.tensorflow.Tensor takePendingValue() {
-        org.tensorflow.Tensor v = pendingValue;
+    /** The value the next flush assigns. Called under the {@link TfPending} lock. */
+    org.tensorflow.Tensor pendingValue() {
+        return pendingValue;
+    }
+
+    /** After the flush's run: the variable holds its value now. Called under the {@link TfPending} lock. */
+    void initialised() {
+        pendingValue.close();
         pendingValue = null;
-        return v;
     }
 
     @Override
@@ -159,6 +165,11 @@ final class TfVariable implements VariableState {
     @Override
     public void assign(NdArray v) {
         check();
+        if (!v.shape().equals(shape) || v.dtype() != dtype) {
+            // Checked here: a pending value that TensorFlow refuses would fail every later run of the graph.
+            throw new IllegalArgumentException("Cannot assign a " + v.dtype() + " value of shape " + v.shape()
+                    + " to a " + dtype + " variable of shape " + shape);
+        }
         org.tensorflow.Tensor t = Tf.toTf(v);
         synchronized (graph.pending) {
             // Not yet initialised (a model being loaded): the new value replaces the initial one, no run needed.
@@ -195,10 +206,21 @@ final class TfVariable implements VariableState {
         if (vs.isEmpty()) {
             return new ArrayList<>();
         }
-        // Live variables are all in the current graph (an older one is replaced only when its last one closes).
-        Session.Runner r = vs.get(0).graph.runner();
+        TfGraph g = vs.get(0).graph;
         for (TfVariable v : vs) {
             v.check();
+            if (v.graph != g) {
+                // Not expected (live variables share the current graph), but a fetch from another graph would
+                // hand the session a foreign op: read each on its own.
+                List<NdArray> out = new ArrayList<>(vs.size());
+                for (TfVariable w : vs) {
+                    out.add(w.read());
+                }
+                return out;
+            }
+        }
+        Session.Runner r = g.runner();
+        for (TfVariable v : vs) {
             r.fetch(v.read);
         }
         List<NdArray> out = new ArrayList<>(vs.size());
@@ -211,17 +233,16 @@ final class TfVariable implements VariableState {
     }
 
     private void check() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("Variable storage is closed");
         }
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (!closed.compareAndSet(false, true)) {
+            return;   // closed already, perhaps by another thread: the graph's count goes down once
         }
-        closed = true;
         try {
             synchronized (graph.pending) {
                 if (graph.pending.cancelInit(this)) {

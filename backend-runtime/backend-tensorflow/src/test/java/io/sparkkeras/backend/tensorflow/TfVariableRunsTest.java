@@ -98,26 +98,37 @@ class TfVariableRunsTest {
     @Test
     void closedVariablesAreDestroyedByTheNextRun() {
         // Another live variable keeps the graph from being replaced, which would free everything at once.
-        VariableState keeper = tf.core().newVariable("keeper", values(1, 0), true);
-        TfVariable v = (TfVariable) tf.core().newVariable("doomed", values(4, 1), true);
-        assertArrayEquals(values(4, 1).toFloatArray(), tf.core().readVariables(List.of(v)).get(0).toFloatArray());
-        assertTrue(exists(v), "initialised by the read's run");
-        v.close();
-        // exists() runs the session: the pending destruction goes first.
-        assertFalse(exists(v), "destroyed by the next run");
-        keeper.close();
+        try (VariableState keeper = tf.core().newVariable("keeper", values(1, 0), true)) {
+            TfVariable v = (TfVariable) tf.core().newVariable("doomed", values(4, 1), true);
+            assertArrayEquals(values(4, 1).toFloatArray(),
+                    tf.core().readVariables(List.of(v)).get(0).toFloatArray());
+            assertTrue(exists(v), "initialised by the read's run");
+            v.close();
+            // exists() runs the session: the pending destruction goes first.
+            assertFalse(exists(v), "destroyed by the next run");
+        }
     }
 
     @Test
     void aVariableClosedBeforeAnyRunIsNeverCreated() {
-        VariableState keeper = tf.core().newVariable("keeper", values(1, 0), true);
-        tf.currentGraph().pending.flush();
-        long before = tf.sessionRuns();
-        TfVariable v = (TfVariable) tf.core().newVariable("never", values(2, 0), true);
-        v.close();
-        assertFalse(exists(v));
-        assertEquals(before + 1, tf.sessionRuns(), "only exists()'s own run: nothing was pending");
-        keeper.close();
+        try (VariableState keeper = tf.core().newVariable("keeper", values(1, 0), true)) {
+            tf.currentGraph().pending.flush();
+            long before = tf.sessionRuns();
+            TfVariable v = (TfVariable) tf.core().newVariable("never", values(2, 0), true);
+            v.close();
+            assertFalse(exists(v));
+            assertEquals(before + 1, tf.sessionRuns(), "only exists()'s own run: nothing was pending");
+        }
+    }
+
+    @Test
+    void aValueTheVariableCannotHoldIsRefusedBeforeItIsPending() {
+        try (Variable v = new Variable("w", values(3, 0), true)) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> v.assign(values(4, 0)));
+            assertTrue(e.getMessage().contains("shape"), e.getMessage());
+            assertArrayEquals(new float[] {0, 1, 2}, v.numpy().toFloatArray(), "the initial value still runs");
+        }
     }
 
     @Test
@@ -158,6 +169,39 @@ class TfVariableRunsTest {
             }
         } finally {
             pool.shutdownNow();
+            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void twoThreadsBuildFitAndCloseModelsWhileGraphsAreReplaced() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<float[]>> fs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                fs.add(pool.submit(() -> {
+                    float[] last = null;
+                    try (Backends.Selection s = Backends.use("tensorflow")) {
+                        for (int i = 0; i < 6; i++) {
+                            try (Sequential m = mlp()) {
+                                fitOnce(m);
+                                float[] p = m.predict(NdArray.zeros(DType.FLOAT32, Shape.of(2, 4))).toFloatArray();
+                                for (float f : p) {
+                                    assertTrue(Float.isFinite(f), "a finite prediction");
+                                }
+                                last = p;
+                            }
+                        }
+                    }
+                    return last;
+                }));
+            }
+            for (Future<float[]> f : fs) {
+                assertEquals(6, f.get().length);
+            }
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
@@ -198,6 +242,7 @@ class TfVariableRunsTest {
 
     @Test
     void closingTheLastModelReplacesTheGraphAndTheNextStartsAfresh() {
+        assertEquals(0, tf.currentGraph().variables, "a variable left open by an earlier test");
         TfGraph first = tf.currentGraph();
         try (Sequential m = mlp()) {
             fitOnce(m);
@@ -215,6 +260,7 @@ class TfVariableRunsTest {
 
     @Test
     void aStepWithoutVariablesOutlivesItsGraphAndTracesAgain() {
+        assertEquals(0, tf.currentGraph().variables, "a variable left open by an earlier test");
         StepFunction twice = tf.core().compile("twice", in -> List.of(Ops.multiply(in.get(0), 2.0)), false);
         try (io.sparkkeras.backend.Scope s = tf.core().newScope()) {
             Tensor x = Ops.convertToTensor(values(3, 1));

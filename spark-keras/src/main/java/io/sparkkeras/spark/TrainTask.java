@@ -239,11 +239,8 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                 return;
             }
         }
-        // Read together: one session run on TensorFlow rather than one per slot.
-        List<NdArray> values = Variable.numpy(a.subList(1, a.size()));
-        for (int i = 1; i < a.size(); i++) {
-            b.get(i).assign(values.get(i - 1));
-        }
+        // Read and assigned together: one session run each on TensorFlow rather than one per slot.
+        Variable.assign(b.subList(1, b.size()), Variable.numpy(a.subList(1, a.size())));
         // The learning rate too (a variable of the optimizer, as in Keras): a ReduceLROnPlateau may have lowered it.
         boolean rates = src.schedule() == null && dst.schedule() == null;
         dst.restoreCounters(src.iterations(), rates ? src.currentLearningRate() : null);

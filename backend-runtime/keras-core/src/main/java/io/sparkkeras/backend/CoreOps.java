@@ -40,6 +40,16 @@ public interface CoreOps {
         return r;
     }
 
+    /**
+     * Assigns host values to several variables of this backend (shapes already checked). A graph backend assigns
+     * them in one run; the default assigns them one by one.
+     */
+    default void assignVariables(List<VariableState> variables, List<NdArray> values) {
+        for (int i = 0; i < variables.size(); i++) {
+            variables.get(i).assign(values.get(i));
+        }
+    }
+
     /** Opens a scope on this thread; tensors made until it closes belong to it. */
     Scope newScope();
 

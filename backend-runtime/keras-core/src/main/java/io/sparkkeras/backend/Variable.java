@@ -118,6 +118,47 @@ public final class Variable implements AutoCloseable {
      * }</pre>
      */
     public static List<NdArray> numpy(List<Variable> variables) {
+        return numpyOf(variables);
+    }
+
+    /**
+     * Assigns {@code values} to {@code variables}, in order: what {@link #assign(NdArray)} does for each, together
+     * where the backend can (TensorFlow: one session run).
+     *
+     * <pre>{@code
+     * Variable.assign(model.weights(), savedValues);
+     * }</pre>
+     */
+    public static void assign(List<Variable> variables, List<NdArray> values) {
+        if (variables.size() != values.size()) {
+            throw new IllegalArgumentException(variables.size() + " variables but " + values.size()
+                    + " values were given");
+        }
+        if (variables.isEmpty()) {
+            return;
+        }
+        Backend b = variables.get(0).backend;
+        List<VariableState> states = new ArrayList<>(variables.size());
+        for (int i = 0; i < variables.size(); i++) {
+            Variable v = variables.get(i);
+            NdArray value = values.get(i);
+            if (!value.shape().equals(v.shape)) {
+                throw new IllegalArgumentException("Cannot assign a value of shape " + value.shape()
+                        + " to variable '" + v.path + "' of shape " + v.shape);
+            }
+            if (v.backend != b) {
+                // Variables of several backends: each assigns its own.
+                for (int j = 0; j < variables.size(); j++) {
+                    variables.get(j).assign(values.get(j));
+                }
+                return;
+            }
+            states.add(v.state());
+        }
+        b.core().assignVariables(states, values);
+    }
+
+    private static List<NdArray> numpyOf(List<Variable> variables) {
         if (variables.isEmpty()) {
             return List.of();
         }

@@ -370,9 +370,7 @@ public abstract class Layer implements AutoCloseable {
             throw new IllegalArgumentException("Layer \"" + name + "\" has " + ws.size() + " weights but "
                     + values.size() + " values were given");
         }
-        for (int i = 0; i < ws.size(); i++) {
-            ws.get(i).assign(values.get(i));
-        }
+        Variable.assign(ws, values);
     }
 
     /**

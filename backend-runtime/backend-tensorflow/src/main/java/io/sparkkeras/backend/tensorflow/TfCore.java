@@ -85,6 +85,15 @@ final class TfCore implements CoreOps {
     }
 
     @Override
+    public void assignVariables(List<VariableState> variables, List<NdArray> values) {
+        List<TfVariable> vs = new ArrayList<>(variables.size());
+        for (VariableState v : variables) {
+            vs.add((TfVariable) v);
+        }
+        TfVariable.assignAll(vs, values);
+    }
+
+    @Override
     public Scope newScope() {
         return TfScope.open(b);
     }

@@ -164,23 +164,65 @@ final class TfVariable implements VariableState {
 
     @Override
     public void assign(NdArray v) {
-        check();
-        if (!v.shape().equals(shape) || v.dtype() != dtype) {
-            // Checked here: a pending value that TensorFlow refuses would fail every later run of the graph.
-            throw new IllegalArgumentException("Cannot assign a " + v.dtype() + " value of shape " + v.shape()
-                    + " to a " + dtype + " variable of shape " + shape);
+        assignAll(List.of(this), List.of(v));
+    }
+
+    /**
+     * Assigns host values to {@code vs}: those not yet initialised get them as their initial value, the others in one
+     * session run.
+     */
+    static void assignAll(List<TfVariable> vs, List<NdArray> values) {
+        if (vs.isEmpty()) {
+            return;
         }
-        org.tensorflow.Tensor t = Tf.toTf(v);
-        synchronized (graph.pending) {
-            // Not yet initialised (a model being loaded): the new value replaces the initial one, no run needed.
-            if (pendingValue != null) {
-                pendingValue.close();
-                pendingValue = t;
+        TfGraph g = vs.get(0).graph;
+        for (int i = 0; i < vs.size(); i++) {
+            TfVariable v = vs.get(i);
+            v.check();
+            NdArray value = values.get(i);
+            if (!value.shape().equals(v.shape) || value.dtype() != v.dtype) {
+                // Checked here: a pending value that TensorFlow refuses would fail every later run of the graph.
+                throw new IllegalArgumentException("Cannot assign a " + value.dtype() + " value of shape "
+                        + value.shape() + " to a " + v.dtype + " variable of shape " + v.shape);
+            }
+            if (v.graph != g) {
+                // Not expected (live variables share the current graph): assign each on its own.
+                for (int j = 0; j < vs.size(); j++) {
+                    assignAll(List.of(vs.get(j)), List.of(values.get(j)));
+                }
                 return;
             }
         }
-        try (t) {
-            feed(t);
+        List<TfVariable> toRun = new ArrayList<>();
+        List<org.tensorflow.Tensor> feeds = new ArrayList<>();
+        try {
+            synchronized (g.pending) {
+                for (int i = 0; i < vs.size(); i++) {
+                    TfVariable v = vs.get(i);
+                    org.tensorflow.Tensor t = Tf.toTf(values.get(i));
+                    if (v.pendingValue != null) {
+                        // Not yet initialised (a model being loaded): the value replaces the initial one, no run.
+                        v.pendingValue.close();
+                        v.pendingValue = t;
+                    } else {
+                        toRun.add(v);
+                        feeds.add(t);
+                    }
+                }
+            }
+            if (!toRun.isEmpty()) {
+                Session.Runner r = g.runner();
+                for (int i = 0; i < toRun.size(); i++) {
+                    r.feed(toRun.get(i).placeholder, feeds.get(i)).addTarget(toRun.get(i).assign);
+                }
+                try (Result ignored = r.run()) {
+                    // Targets only.
+                }
+            }
+        } finally {
+            for (org.tensorflow.Tensor t : feeds) {
+                t.close();
+            }
         }
     }
 

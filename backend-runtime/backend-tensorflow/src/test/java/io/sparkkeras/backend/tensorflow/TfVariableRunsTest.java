@@ -213,6 +213,36 @@ class TfVariableRunsTest {
         assertEquals(small[1], large[1], "runs to load: the saved values replace the initial ones before any run");
     }
 
+    @Test
+    void setWeightsOnATrainedModelTakesOneRun() {
+        for (int layers : new int[] {2, 10}) {
+            Sequential m = new Sequential(new Input(4));
+            for (int i = 0; i < layers; i++) {
+                m.add(new Dense(8, "relu"));
+            }
+            try (m) {
+                fitOnce(m);
+                List<NdArray> w = m.getWeights();
+                List<NdArray> doubled = new ArrayList<>();
+                for (NdArray a : w) {
+                    NdArray d = NdArray.zeros(a.dtype(), a.shape());
+                    float[] f = a.toFloatArray();
+                    for (int i = 0; i < f.length; i++) {
+                        d.buffer().putFloat(4 * i, 2 * f[i]);
+                    }
+                    doubled.add(d);
+                }
+                tf.currentGraph().pending.flush();
+                long before = tf.sessionRuns();
+                m.setWeights(doubled);
+                assertEquals(before + 1, tf.sessionRuns(), layers + " layers: one run for all weights");
+                for (int i = 0; i < w.size(); i++) {
+                    assertArrayEquals(doubled.get(i).toFloatArray(), m.getWeights().get(i).toFloatArray());
+                }
+            }
+        }
+    }
+
     /** Fits and saves a model of {@code layers} Dense layers, loads it; returns the runs each took. */
     private long[] saveAndLoad(int layers, Path file) {
         NdArray x = NdArray.zeros(DType.FLOAT32, Shape.of(8, 4));

@@ -51,7 +51,7 @@ class SavedModelParityTest {
 
     /** What one side saw: predictions, every weight and optimizer variable, and predictions after one more epoch. */
     private record State(NdArray predictions, List<NdArray> weights, List<NdArray> slots, long iterations,
-            double learningRate, NdArray predictionsAfterMoreTraining) {
+            double learningRate, NdArray predictionsAfterMoreTraining, List<NdArray> weightsAfterMoreTraining) {
     }
 
     private static Sequential mlp() {
@@ -98,7 +98,7 @@ class SavedModelParityTest {
         long it = m.optimizer().iterations();
         double lr = m.optimizer().currentLearningRate();
         m.fit(Parity.copy(x), Parity.copy(y), epochs(1));
-        return new State(p, w, s, it, lr, m.predict(Parity.copy(x)));
+        return new State(p, w, s, it, lr, m.predict(Parity.copy(x)), Variable.numpy(m.weights()));
     }
 
     private static void check(String what, Supplier<Sequential> make, NdArray x, NdArray y, String from, String to,
@@ -123,8 +123,24 @@ class SavedModelParityTest {
         assertEquals(saved.learningRate(), loaded.learningRate(), where + ": learning rate");
         // The sides are named by where they ran: here the expected one is the saving backend, not always torch.
         assertClose(where + ": predictions", from, saved.predictions(), to, loaded.predictions(), rtol);
-        assertClose(where + ": predictions after one more epoch", from, saved.predictionsAfterMoreTraining(), to,
-                loaded.predictionsAfterMoreTraining(), rtol);
+        // If this fails, which weights parted says where to look (a rare CI failure has not been explained yet).
+        assertClose(where + ": predictions after one more epoch (weights' max differences then: "
+                + maxDifferences(saved.weightsAfterMoreTraining(), loaded.weightsAfterMoreTraining()) + ")", from,
+                saved.predictionsAfterMoreTraining(), to, loaded.predictionsAfterMoreTraining(), rtol);
+    }
+
+    private static String maxDifferences(List<NdArray> a, List<NdArray> b) {
+        StringBuilder r = new StringBuilder();
+        for (int i = 0; i < a.size(); i++) {
+            float[] x = a.get(i).toFloatArray();
+            float[] y = b.get(i).toFloatArray();
+            double d = 0;
+            for (int j = 0; j < x.length; j++) {
+                d = Math.max(d, Math.abs(x[j] - y[j]));
+            }
+            r.append(i == 0 ? "" : ", ").append(i).append(": ").append(String.format("%.2e", d));
+        }
+        return r.toString();
     }
 
     @Test

@@ -99,7 +99,8 @@ public final class H5Weights {
      * @throws KerasFileException naming the layer, the HDF5 path and both shapes when a weight does not fit
      */
     public static void load(Model model, H5Group root, Path file, String entry) {
-        List<Runnable> assignments = new ArrayList<>();
+        List<Variable> targets = new ArrayList<>();
+        List<NdArray> values = new ArrayList<>();
         walk(model, (path, layer) -> {
             String groupPath = join(path, "vars");
             H5Group g = root.find(groupPath);
@@ -111,20 +112,23 @@ public final class H5Weights {
                         + "', but the file has " + ds.size() + (g == null ? " (no such group)" : " " + ds.keySet()));
             }
             for (int i = 0; i < vs.size(); i++) {
-                assignments.add(planAssign(vs.get(i), ds, groupPath, i, "layer '" + layer.name() + "'", file, entry));
+                targets.add(vs.get(i));
+                values.add(planAssign(vs.get(i), ds, groupPath, i, "layer '" + layer.name() + "'", file, entry));
             }
         });
         Optimizer o = model.optimizer();
         H5Group og = root.find("optimizer/vars");
-        if (o != null && og != null) {
-            assignments.add(planOptimizer(model, o, og, file, entry));
-        }
-        for (Runnable r : assignments) {
-            r.run();
+        Runnable counters = o != null && og != null ? planOptimizer(model, o, og, file, entry, targets, values) : null;
+        // All at once: one session run on TensorFlow, not one per variable.
+        Variable.assign(targets, values);
+        if (counters != null) {
+            counters.run();
         }
     }
 
-    private static Runnable planOptimizer(Model model, Optimizer o, H5Group og, Path file, String entry) {
+    /** Adds the slots' assignments to {@code targets}/{@code values}; returns what restores the counters after. */
+    private static Runnable planOptimizer(Model model, Optimizer o, H5Group og, Path file, String entry,
+            List<Variable> targets, List<NdArray> values) {
         o.buildFor(model.trainableWeights());
         List<Variable> slots = kerasSlots(model, o);
         int counters = o.schedule() == null ? 2 : 1;
@@ -143,24 +147,20 @@ public final class H5Weights {
                         + "but HDF5 dataset 'optimizer/vars' holds shape " + a.shape());
             }
         }
-        List<Runnable> plan = new ArrayList<>();
         if (ds.size() > counters) {
             for (int i = 0; i < slots.size(); i++) {
-                plan.add(planAssign(slots.get(i), ds, "optimizer/vars", counters + i,
+                targets.add(slots.get(i));
+                values.add(planAssign(slots.get(i), ds, "optimizer/vars", counters + i,
                         "optimizer '" + o.name() + "'", file, entry));
             }
         }
         long iterations = (long) it.getDouble(0);
         Double rate = lr == null ? null : lr.getDouble(0);
-        return () -> {
-            for (Runnable r : plan) {
-                r.run();
-            }
-            o.restoreCounters(iterations, rate);
-        };
+        return () -> o.restoreCounters(iterations, rate);
     }
 
-    private static Runnable planAssign(Variable v, Map<String, NdArray> ds, String groupPath, int i, String owner,
+    /** The value for {@code v} from dataset {@code i}, checked and converted to its dtype. */
+    private static NdArray planAssign(Variable v, Map<String, NdArray> ds, String groupPath, int i, String owner,
             Path file, String entry) {
         NdArray a = dataset(ds, groupPath, i, file, entry);
         if (!a.shape().equals(v.shape())) {
@@ -168,8 +168,7 @@ public final class H5Weights {
                     + "': the model expects shape " + v.shape() + " but HDF5 dataset '" + groupPath + "/" + i
                     + "' has shape " + a.shape());
         }
-        NdArray value = convert(a, v.dtype());
-        return () -> v.assign(value);
+        return convert(a, v.dtype());
     }
 
     private static NdArray dataset(Map<String, NdArray> ds, String groupPath, int i, Path file, String entry) {

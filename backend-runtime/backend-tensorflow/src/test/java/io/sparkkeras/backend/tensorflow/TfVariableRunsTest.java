@@ -243,6 +243,33 @@ class TfVariableRunsTest {
         }
     }
 
+    @Test
+    void loadingWeightsIntoATrainedModelTakesAsManyRunsForTenLayersAsForTwo(@TempDir Path dir) {
+        long[] runs = new long[2];
+        int k = 0;
+        for (int layers : new int[] {2, 10}) {
+            Sequential m = new Sequential(new Input(4));
+            for (int i = 0; i < layers; i++) {
+                m.add(new Dense(8, "relu"));
+            }
+            try (m) {
+                fitOnce(m);
+                Path file = dir.resolve(layers + ".weights.h5");
+                Models.saveWeights(m, file);
+                List<NdArray> saved = m.getWeights();
+                fitOnce(m);   // moves the weights and Adam's slots away from the file's
+                tf.currentGraph().pending.flush();
+                long before = tf.sessionRuns();
+                Models.loadWeights(m, file);
+                runs[k++] = tf.sessionRuns() - before;
+                for (int i = 0; i < saved.size(); i++) {
+                    assertArrayEquals(saved.get(i).toFloatArray(), m.getWeights().get(i).toFloatArray());
+                }
+            }
+        }
+        assertEquals(runs[0], runs[1], "weights and slots are assigned in one run, whatever their number");
+    }
+
     /** Fits and saves a model of {@code layers} Dense layers, loads it; returns the runs each took. */
     private long[] saveAndLoad(int layers, Path file) {
         NdArray x = NdArray.zeros(DType.FLOAT32, Shape.of(8, 4));

@@ -34,7 +34,7 @@ final class TfVariable implements VariableState {
     private final Output<?> placeholder;
     private final Operation assign;
     private final Operation destroy;
-    /** The value to assign at the next flush, until then; guarded by the backend's {@link TfPending}. */
+    /** The value to assign at the next flush, until then; guarded by its graph's {@link TfPending}. */
     private org.tensorflow.Tensor pendingValue;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 

@@ -216,11 +216,7 @@ class TfVariableRunsTest {
     @Test
     void setWeightsOnATrainedModelTakesOneRun() {
         for (int layers : new int[] {2, 10}) {
-            Sequential m = new Sequential(new Input(4));
-            for (int i = 0; i < layers; i++) {
-                m.add(new Dense(8, "relu"));
-            }
-            try (m) {
+            try (Sequential m = deep(layers)) {
                 fitOnce(m);
                 List<NdArray> w = m.getWeights();
                 List<NdArray> doubled = new ArrayList<>();
@@ -248,11 +244,7 @@ class TfVariableRunsTest {
         long[] runs = new long[2];
         int k = 0;
         for (int layers : new int[] {2, 10}) {
-            Sequential m = new Sequential(new Input(4));
-            for (int i = 0; i < layers; i++) {
-                m.add(new Dense(8, "relu"));
-            }
-            try (m) {
+            try (Sequential m = deep(layers)) {
                 fitOnce(m);
                 Path file = dir.resolve(layers + ".weights.h5");
                 Models.saveWeights(m, file);
@@ -274,11 +266,7 @@ class TfVariableRunsTest {
     private long[] saveAndLoad(int layers, Path file) {
         NdArray x = NdArray.zeros(DType.FLOAT32, Shape.of(8, 4));
         NdArray y = NdArray.zeros(DType.INT32, Shape.of(8));
-        Sequential m = new Sequential(new Input(4));
-        for (int i = 0; i < layers; i++) {
-            m.add(new Dense(8, "relu"));
-        }
-        m.add(new Dense(3));
+        Sequential m = deep(layers);
         long[] runs = new long[2];
         try (m) {
             m.compile(new Adam(1e-3), SparseCategoricalCrossentropy.builder().fromLogits(true).build(), List.of());
@@ -337,6 +325,16 @@ class TfVariableRunsTest {
             assertSame(g, tf.currentGraph());
             assertArrayEquals(new float[] {5, 6}, kept.numpy().toFloatArray());
         }
+    }
+
+    /** {@code layers} Dense layers of 8 units and a Dense 3 head: a model with many variables, each small. */
+    private static Sequential deep(int layers) {
+        Sequential m = new Sequential(new Input(4));
+        for (int i = 0; i < layers; i++) {
+            m.add(new Dense(8, "relu"));
+        }
+        m.add(new Dense(3));
+        return m;
     }
 
     private static Sequential mlp() {

@@ -36,7 +36,11 @@ import java.util.function.Consumer;
 public final class TfBackend implements Backend {
     /** System property: threads per op (TensorFlow's intra-op pool). Defaults to the number of cores. */
     public static final String INTRA_OP_THREADS = "sparkkeras.tensorflow.intra_op_threads";
-    /** System property: ops run in parallel (TensorFlow's inter-op pool). Defaults to the number of cores. */
+    /**
+     * System property: ops run in parallel (TensorFlow's inter-op pool). Defaults to the number of cores; a negative
+     * value runs each run's ops on the calling thread, which is what several threads sharing the backend want (the
+     * pool is shared by all of them).
+     */
     public static final String INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
 
     /** The current generation of the graph and its session; replaced when unused. Guarded by this. */

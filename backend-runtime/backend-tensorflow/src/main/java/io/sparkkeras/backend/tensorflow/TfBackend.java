@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  * Keras on TensorFlow through TensorFlow Java. One per JVM, made by {@link TfBackendProvider} when first selected;
  * it loads TensorFlow from the {@code tensorflow-core-native} jar. It owns a {@link Graph} holding the variables and
  * traced steps and the {@link Session} that runs them (a {@link TfGraph}, replaced by a fresh one once its variables
- * are all closed), and an {@link EagerSession} for ops called outside a
- * trace. See the package notes for its decisions.
+ * are all closed or once it holds many more closed variables than live ones), and an {@link EagerSession} for ops
+ * called outside a trace. See the package notes for its decisions.
  *
  * <pre>{@code
  * // java -DKERAS_BACKEND=tensorflow -Dsparkkeras.tensorflow.intra_op_threads=2 ...
@@ -42,6 +42,8 @@ public final class TfBackend implements Backend {
      * pool is shared by all of them).
      */
     public static final String INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
+    /** Closed variables a graph holds before its live ones move to a fresh graph (see {@link #enterGraph}). */
+    static final int COMPACT_MIN_CLOSED = 128;
 
     /** The current generation of the graph and its session; replaced when unused. Guarded by this. */
     private TfGraph graph;
@@ -119,11 +121,36 @@ public final class TfBackend implements Backend {
         return runs.get();
     }
 
-    /** The current graph, held until {@link #exitGraph}: for a trace being built or a run in flight. */
-    synchronized TfGraph enterGraph() {
-        TfGraph g = graph;
-        g.users++;
+    /**
+     * The current graph, held until {@link #exitGraph}: for a trace being built, a run in flight, or a variable call.
+     * While any thread holds it, it stays the current graph and every live variable stays in it.
+     */
+    TfGraph enterGraph() {
+        TfGraph old = null;
+        TfGraph g;
+        synchronized (this) {
+            if (graph.users == 0 && worthCompacting(graph)) {
+                old = graph;
+                graph = TfCompaction.moveLiveVariables(this, old, config, runs);
+            }
+            g = graph;
+            g.users++;
+        }
+        if (old != null) {
+            old.close();   // outside the lock: nothing uses it, and other threads need not wait for it
+        }
         return g;
+    }
+
+    /**
+     * Whether {@code g} holds enough dead ops to be worth a fresh graph that its live variables move to: at least
+     * {@link #COMPACT_MIN_CLOSED} closed variables, and twice as many as live ones, so that the cost of moving (one
+     * run reading the live variables, their models tracing their steps again) stays small next to what the dead ops
+     * cost each new executor.
+     */
+    private static boolean worthCompacting(TfGraph g) {
+        long closed = g.closedVariables();
+        return !g.live.isEmpty() && closed >= COMPACT_MIN_CLOSED && closed >= 2L * g.live.size();
     }
 
     void exitGraph(TfGraph g) {
@@ -137,37 +164,28 @@ public final class TfBackend implements Backend {
         }
     }
 
-    /** The current graph, held by a new variable until {@link #removeVariable}. */
-    synchronized TfGraph addVariable() {
-        TfGraph g = graph;
-        g.variables++;
-        g.hadVariables = true;
-        return g;
+    /** Counts {@code v} as live in {@code g}, which the caller holds ({@link #enterGraph}). */
+    synchronized void addVariable(TfGraph g, TfVariable v) {
+        g.live.add(v);
+        g.made++;
     }
 
-    void removeVariable(TfGraph g) {
-        TfGraph retired;
-        synchronized (this) {
-            g.variables--;
-            if (g.variables < 0) {
-                throw new IllegalStateException("A TensorFlow variable was released twice");
-            }
-            retired = retireIfUnused(g);
-        }
-        if (retired != null) {
-            retired.close();
+    /** {@code v} is closed; the caller holds {@code g}, which is replaced at {@link #exitGraph} if it was the last. */
+    synchronized void removeVariable(TfGraph g, TfVariable v) {
+        if (!g.live.remove(v)) {
+            throw new IllegalStateException("A TensorFlow variable was released twice");
         }
     }
 
     /**
-     * Replaces {@code g} with a fresh graph once it has had variables and nothing uses it any more: every model made
-     * in it is closed. Every live variable is in the current graph (an older one is only replaced when its last
-     * variable closes), so a compiled step with variables never sees its graph go; one without (a model with no
-     * weights) traces again in the new graph. A graph that never had variables is kept: it holds traces only, so it
-     * does not grow from model to model. Returns the replaced graph, for the caller to close outside the lock.
+     * Replaces {@code g} with an empty graph once it has had variables and nothing uses it any more: every model made
+     * in it is closed. Every live variable is in the current graph, so a compiled step with variables never sees its
+     * graph go while its model lives, except when the live variables move ({@link #enterGraph}); a step whose graph
+     * went traces again in the new one. A graph that never had variables is kept: it holds traces only, so it does
+     * not grow from model to model. Returns the replaced graph, for the caller to close outside the lock.
      */
     private TfGraph retireIfUnused(TfGraph g) {
-        if (g == graph && g.hadVariables && g.variables == 0 && g.users == 0) {
+        if (g == graph && g.made > 0 && g.live.isEmpty() && g.users == 0) {
             graph = new TfGraph(g.generation + 1, config, runs);
             return g;
         }

@@ -6,14 +6,18 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One generation of the backend's graph: the {@link Graph} holding variables and traced steps, and the
- * {@link Session} that runs them. The backend replaces it with a fresh one once its variables are all closed and
- * nothing else uses it (no trace being built, no run in flight), because a graph only grows: every new executor the
- * session builds copies and optimises all of it, so a JVM that builds model after model would otherwise slow down
- * with each (by the 110th small CNN of a loop, each fit took about 20 s).
+ * {@link Session} that runs them. A graph only grows, and every new executor the session builds copies and optimises
+ * all of it, so a JVM that builds model after model would slow down with each (by the 110th small CNN of a loop,
+ * each fit took about 20 s). So the backend replaces it when nothing uses it (no trace being built, no run or
+ * variable call in flight): with an empty one once its variables are all closed, and with one its live variables
+ * move to once it holds many more closed variables than live ones (a model kept open, say in a cache, while others
+ * come and go).
  *
  * <p>The counts are guarded by the backend's lock ({@link TfBackend}).
  */
@@ -24,12 +28,12 @@ final class TfGraph implements AutoCloseable {
     final Session session;
     final TfPending pending;
     private final AtomicLong runs;
-    /** Live variables made in this graph. */
-    int variables;
-    /** Traces being built and runs in flight. */
+    /** Live variables in this graph. */
+    final Set<TfVariable> live = new LinkedHashSet<>();
+    /** Variables made in (or moved to) this graph: those not live are closed, their ops left behind. */
+    long made;
+    /** Traces being built, runs in flight and variable calls. */
     int users;
-    /** Whether a variable was ever made in it: only then is it replaced when unused. */
-    boolean hadVariables;
 
     TfGraph(long generation, ConfigProto config, AtomicLong runs) {
         this.generation = generation;
@@ -38,6 +42,16 @@ final class TfGraph implements AutoCloseable {
         this.session = new Session(graph, config);
         this.pending = new TfPending(session, runs);
         this.runs = runs;
+    }
+
+    /** Live variables in this graph (for tests). */
+    int variables() {
+        return live.size();
+    }
+
+    /** Variables made here and closed since: a measure of the dead ops the graph holds. */
+    long closedVariables() {
+        return made - live.size();
     }
 
     /** Builds an op named {@code name} (made unique) at the graph's root, in constant time. Hold the backend lock. */

@@ -64,7 +64,8 @@ final class TfTrainer {
             try {
                 Traced t = traces.get(sig);
                 if (t == null || t.graph() != g) {
-                    // First call, or the graph was replaced since (a step with no variables outlives its graph).
+                    // First call, or the graph was replaced since: a step with no variables outlives its graph, and
+                    // live variables move to a fresh graph when theirs holds many dead ops (TfCompaction).
                     t = trace(sig, g);
                     traces.put(sig, t);
                 }

@@ -25,65 +25,108 @@ import java.util.List;
  */
 final class TfVariable implements VariableState {
     private final TfBackend backend;
-    /** The graph its ops are in, kept from being replaced while the variable lives. */
-    private final TfGraph graph;
+    private final String name;
     private final DType dtype;
     private final Shape shape;
-    private final Output<?> handle;
-    private final Output<?> read;
-    private final Output<?> placeholder;
-    private final Operation assign;
-    private final Operation destroy;
+    /**
+     * Its graph and its ops there. Read after entering the graph ({@link TfBackend#enterGraph}): while any thread is
+     * in, it does not change. It changes when the backend moves the live variables to a fresh graph
+     * ({@link TfCompaction}).
+     */
+    private volatile Binding binding;
     /** The value to assign at the next flush, until then; guarded by its graph's {@link TfPending}. */
     private org.tensorflow.Tensor pendingValue;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The variable's ops in one graph. */
+    record Binding(TfGraph graph, Output<?> handle, Output<?> read, Output<?> placeholder, Operation assign,
+            Operation destroy) {
+    }
 
     TfVariable(TfBackend backend, String path, NdArray initial) {
         this.backend = backend;
         this.dtype = initial.dtype();
         this.shape = initial.shape();
-        String name = "var_" + backend.nextId() + "_" + path.replaceAll("[^A-Za-z0-9_.\\-]", "_");
+        this.name = "var_" + backend.nextId() + "_" + path.replaceAll("[^A-Za-z0-9_.\\-]", "_");
         org.tensorflow.Tensor value = Tf.toTf(initial);
-        this.graph = backend.addVariable();
+        TfGraph g = backend.enterGraph();
         try {
-            synchronized (backend) {
-                // Ops at the graph's root under the unique name: a sub-scope would read every op name in the graph.
-                OperationBuilder h = graph.opBuilder("VarHandleOp", name + "_handle");
-                h.setAttr("dtype", Tf.dataType(dtype));
-                h.setAttr("shape", Tf.shape(shape));
-                h.setAttr("shared_name", name);
-                h.setAttr("container", "");
-                this.handle = h.build().output(0);
-                OperationBuilder r = graph.opBuilder("ReadVariableOp", name + "_read");
-                r.addInput(handle);
-                r.setAttr("dtype", Tf.dataType(dtype));
-                this.read = r.build().output(0);
-                OperationBuilder p = graph.opBuilder("Placeholder", name + "_value");
-                p.setAttr("dtype", Tf.dataType(dtype));
-                p.setAttr("shape", Tf.shape(shape));
-                this.placeholder = p.build().output(0);
-                OperationBuilder a = graph.opBuilder("AssignVariableOp", name + "_assign");
-                a.addInput(handle);
-                a.addInput(placeholder);
-                this.assign = a.build();
-                // Built now, run at close: building it then would grow the graph again.
-                OperationBuilder d = graph.opBuilder("DestroyResourceOp", name + "_destroy");
-                d.addInput(handle);
-                d.setAttr("ignore_lookup_error", true);
-                this.destroy = d.build();
+            this.binding = bindIn(g);
+            // The first assignment waits for the next session run, with the other new variables' (TfPending).
+            synchronized (g.pending) {
+                this.pendingValue = value;
+                g.pending.initLater(this);
             }
+            backend.addVariable(g, this);
         } catch (RuntimeException e) {
             value.close();
-            backend.removeVariable(graph);
             throw e;
+        } finally {
+            backend.exitGraph(g);
         }
-        // The first assignment waits for the next session run, with the other new variables' (TfPending).
-        this.pendingValue = value;
-        graph.pending.initLater(this);
     }
 
+    /** Builds the variable's ops in {@code g}, which the caller holds. */
+    Binding bindIn(TfGraph g) {
+        synchronized (backend) {
+            // Ops at the graph's root under the unique name: a sub-scope would read every op name in the graph.
+            OperationBuilder h = g.opBuilder("VarHandleOp", name + "_handle");
+            h.setAttr("dtype", Tf.dataType(dtype));
+            h.setAttr("shape", Tf.shape(shape));
+            h.setAttr("shared_name", name);
+            h.setAttr("container", "");
+            Output<?> handle = h.build().output(0);
+            OperationBuilder r = g.opBuilder("ReadVariableOp", name + "_read");
+            r.addInput(handle);
+            r.setAttr("dtype", Tf.dataType(dtype));
+            Output<?> read = r.build().output(0);
+            OperationBuilder p = g.opBuilder("Placeholder", name + "_value");
+            p.setAttr("dtype", Tf.dataType(dtype));
+            p.setAttr("shape", Tf.shape(shape));
+            Output<?> placeholder = p.build().output(0);
+            OperationBuilder a = g.opBuilder("AssignVariableOp", name + "_assign");
+            a.addInput(handle);
+            a.addInput(placeholder);
+            Operation assign = a.build();
+            // Built now, run at close: building it then would grow the graph again.
+            OperationBuilder d = g.opBuilder("DestroyResourceOp", name + "_destroy");
+            d.addInput(handle);
+            d.setAttr("ignore_lookup_error", true);
+            return new Binding(g, handle, read, placeholder, assign, d.build());
+        }
+    }
+
+    /**
+     * Moves the variable to {@code b}'s graph, where {@code value} is assigned by its next flush. Called by
+     * {@link TfCompaction} under the backend lock, with nothing in the old graph.
+     */
+    void rebind(Binding b, org.tensorflow.Tensor value) {
+        synchronized (b.graph().pending) {
+            this.binding = b;
+            this.pendingValue = value;
+            b.graph().pending.initLater(this);
+        }
+    }
+
+    /** The binding in {@code g}, the graph the caller holds: every live variable is in it. */
+    private Binding in(TfGraph g) {
+        Binding b = binding;
+        if (b.graph() != g) {
+            throw new IllegalStateException("TensorFlow variable " + name + " is in graph " + b.graph().generation
+                    + ", not in the current graph " + g.generation);
+        }
+        return b;
+    }
+
+    /** Its handle in the graph of the trace being built, which holds that graph. */
     Output<?> handle() {
-        return handle;
+        TfTrace t = backend.trace();
+        return t != null ? in(t.graph()).handle() : binding.handle();
+    }
+
+    /** Its read op in the current binding: for a caller that holds the graph. */
+    Output<?> readOutput() {
+        return binding.read();
     }
 
     DType dtype() {
@@ -97,20 +140,28 @@ final class TfVariable implements VariableState {
         if (t != null) {
             return TfTensor.read(backend, t, t.read(this), this);
         }
-        return TfTensor.concrete(backend, fetch());
+        TfGraph g = backend.enterGraph();
+        try {
+            return TfTensor.concrete(backend, fetch(g));
+        } finally {
+            backend.exitGraph(g);
+        }
     }
 
-    private org.tensorflow.Tensor fetch() {
-        Result r = graph.runner().fetch(read).run();
+    /** Its value as a host tensor, by a session run of {@code g}, which the caller holds. */
+    private org.tensorflow.Tensor fetch(TfGraph g) {
+        Result r = g.runner().fetch(in(g).read()).run();
         return r.get(0);
     }
 
+    /** Its placeholder, for a flush of the graph the caller holds. */
     Output<?> placeholder() {
-        return placeholder;
+        return binding.placeholder();
     }
 
+    /** Its assignment, for a flush of the graph the caller holds. */
     Operation assignOp() {
-        return assign;
+        return binding.assign();
     }
 
     /** The value the next flush assigns. Called under the {@link TfPending} lock. */
@@ -147,17 +198,26 @@ final class TfVariable implements VariableState {
             return;
         }
         // Outside a trace: compute the new value eagerly and feed it.
-        Output<?> x = backend.cast(Tf.t(v).eagerOutput(), dtype);
-        Output<?> nv = switch (opType) {
-            case "AssignAddVariableOp" -> backend.op("AddV2", current(), x);
-            case "AssignSubVariableOp" -> backend.op("Sub", current(), x);
-            default -> x;
-        };
-        feed(nv.asTensor());
+        TfGraph g = backend.enterGraph();
+        try {
+            Output<?> x = backend.cast(Tf.t(v).eagerOutput(), dtype);
+            Output<?> nv = switch (opType) {
+                case "AssignAddVariableOp" -> backend.op("AddV2", current(g), x);
+                case "AssignSubVariableOp" -> backend.op("Sub", current(g), x);
+                default -> x;
+            };
+            Binding b = in(g);
+            // The eager op owns the tensor it gives.
+            try (Result ignored = g.runner().feed(b.placeholder(), nv.asTensor()).addTarget(b.assign()).run()) {
+                // Targets only.
+            }
+        } finally {
+            backend.exitGraph(g);
+        }
     }
 
-    private Output<?> current() {
-        try (org.tensorflow.Tensor v = fetch()) {
+    private Output<?> current(TfGraph g) {
+        try (org.tensorflow.Tensor v = fetch(g)) {
             return backend.eagerConstant(v);
         }
     }
@@ -175,7 +235,6 @@ final class TfVariable implements VariableState {
         if (vs.isEmpty()) {
             return;
         }
-        TfGraph g = vs.get(0).graph;
         for (int i = 0; i < vs.size(); i++) {
             TfVariable v = vs.get(i);
             v.check();
@@ -185,20 +244,16 @@ final class TfVariable implements VariableState {
                 throw new IllegalArgumentException("Cannot assign a " + value.dtype() + " value of shape "
                         + value.shape() + " to a " + v.dtype + " variable of shape " + v.shape);
             }
-            if (v.graph != g) {
-                // Not expected (live variables share the current graph): assign each on its own.
-                for (int j = 0; j < vs.size(); j++) {
-                    assignAll(List.of(vs.get(j)), List.of(values.get(j)));
-                }
-                return;
-            }
         }
+        TfBackend backend = vs.get(0).backend;
+        TfGraph g = backend.enterGraph();
         List<TfVariable> toRun = new ArrayList<>();
         List<org.tensorflow.Tensor> feeds = new ArrayList<>();
         try {
             synchronized (g.pending) {
                 for (int i = 0; i < vs.size(); i++) {
                     TfVariable v = vs.get(i);
+                    v.in(g);
                     org.tensorflow.Tensor t = Tf.toTf(values.get(i));
                     if (v.pendingValue != null) {
                         // Not yet initialised (a model being loaded): the value replaces the initial one, no run.
@@ -213,7 +268,8 @@ final class TfVariable implements VariableState {
             if (!toRun.isEmpty()) {
                 Session.Runner r = g.runner();
                 for (int i = 0; i < toRun.size(); i++) {
-                    r.feed(toRun.get(i).placeholder, feeds.get(i)).addTarget(toRun.get(i).assign);
+                    Binding b = toRun.get(i).in(g);
+                    r.feed(b.placeholder(), feeds.get(i)).addTarget(b.assign());
                 }
                 try (Result ignored = r.run()) {
                     // Targets only.
@@ -223,23 +279,25 @@ final class TfVariable implements VariableState {
             for (org.tensorflow.Tensor t : feeds) {
                 t.close();
             }
+            backend.exitGraph(g);
         }
-    }
-
-    private void feed(org.tensorflow.Tensor t) {
-        graph.runner().feed(placeholder, t).addTarget(assign).run();
     }
 
     @Override
     public NdArray read() {
         check();
-        synchronized (graph.pending) {
-            if (pendingValue != null) {
-                return Tf.toNd(pendingValue);
+        TfGraph g = backend.enterGraph();
+        try {
+            synchronized (g.pending) {
+                if (pendingValue != null) {
+                    return Tf.toNd(pendingValue);
+                }
             }
-        }
-        try (org.tensorflow.Tensor t = fetch()) {
-            return Tf.toNd(t);
+            try (org.tensorflow.Tensor t = fetch(g)) {
+                return Tf.toNd(t);
+            }
+        } finally {
+            backend.exitGraph(g);
         }
     }
 
@@ -248,30 +306,26 @@ final class TfVariable implements VariableState {
         if (vs.isEmpty()) {
             return new ArrayList<>();
         }
-        TfGraph g = vs.get(0).graph;
         for (TfVariable v : vs) {
             v.check();
-            if (v.graph != g) {
-                // Not expected (live variables share the current graph), but a fetch from another graph would
-                // hand the session a foreign op: read each on its own.
-                List<NdArray> out = new ArrayList<>(vs.size());
-                for (TfVariable w : vs) {
-                    out.add(w.read());
+        }
+        TfBackend backend = vs.get(0).backend;
+        TfGraph g = backend.enterGraph();
+        try {
+            Session.Runner r = g.runner();
+            for (TfVariable v : vs) {
+                r.fetch(v.in(g).read());
+            }
+            List<NdArray> out = new ArrayList<>(vs.size());
+            try (Result res = r.run()) {
+                for (int i = 0; i < vs.size(); i++) {
+                    out.add(Tf.toNd(res.get(i)));
                 }
-                return out;
             }
+            return out;
+        } finally {
+            backend.exitGraph(g);
         }
-        Session.Runner r = g.runner();
-        for (TfVariable v : vs) {
-            r.fetch(v.read);
-        }
-        List<NdArray> out = new ArrayList<>(vs.size());
-        try (Result res = r.run()) {
-            for (int i = 0; i < vs.size(); i++) {
-                out.add(Tf.toNd(res.get(i)));
-            }
-        }
-        return out;
     }
 
     private void check() {
@@ -285,23 +339,29 @@ final class TfVariable implements VariableState {
         if (!closed.compareAndSet(false, true)) {
             return;   // closed already, perhaps by another thread: the graph's count goes down once
         }
+        TfGraph g = backend.enterGraph();
         try {
-            synchronized (graph.pending) {
-                if (graph.pending.cancelInit(this)) {
-                    // Never initialised, so nothing to destroy.
+            Binding b = in(g);
+            boolean neverMade;
+            synchronized (g.pending) {
+                neverMade = g.pending.cancelInit(this);
+                if (neverMade) {
                     pendingValue.close();
                     pendingValue = null;
-                    return;
                 }
             }
-            graph.pending.destroyLater(destroy);
+            if (!neverMade) {
+                g.pending.destroyLater(b.destroy());
+            }
         } finally {
-            // The last variable of a replaced graph lets it go (and its session frees what is left in it).
-            backend.removeVariable(graph);
+            backend.removeVariable(g, this);
+            // The last variable of a graph lets it go at exit (and its session frees what is left in it).
+            backend.exitGraph(g);
         }
     }
 
+    /** The graph it is in now (for tests). */
     TfGraph graph() {
-        return graph;
+        return binding.graph();
     }
 }

@@ -23,9 +23,10 @@
  *   {@code Scope}) run eagerly on the backend's {@code EagerSession}; a variable read outside a trace runs the
  *   session and returns a host tensor; an assignment feeds a prebuilt {@code AssignVariableOp}. A variable's first
  *   assignment and its destruction wait for the next session run and run with the others' (one new executor per
- *   batch rather than per variable: {@link io.sparkkeras.backend.tensorflow.TfPending}), and once every variable
- *   of the graph is closed the backend starts a fresh graph and session
- *   ({@link io.sparkkeras.backend.tensorflow.TfGraph}): a graph only grows, and each new executor copies all of it.
+ *   batch rather than per variable: {@link io.sparkkeras.backend.tensorflow.TfPending}). A graph only grows, and
+ *   each new executor copies all of it: once every variable of the graph is closed the backend starts a fresh graph
+ *   and session ({@link io.sparkkeras.backend.tensorflow.TfGraph}), and once it holds many more closed variables
+ *   than live ones, the live ones move to a fresh graph ({@link io.sparkkeras.backend.tensorflow.TfCompaction}).
  *   Eager TensorFlow
  *   has no gradients, so {@code valueAndGrad} outside a trace traces the function on its own and runs it once (its
  *   ops stay in the graph: loops should use {@code compile}). Host tensors used by a trace (a cached eager constant,

@@ -287,7 +287,7 @@ class TfVariableRunsTest {
 
     @Test
     void closingTheLastModelReplacesTheGraphAndTheNextStartsAfresh() {
-        assertEquals(0, tf.currentGraph().variables, "a variable left open by an earlier test");
+        assertEquals(0, tf.currentGraph().variables(), "a variable left open by an earlier test");
         TfGraph first = tf.currentGraph();
         try (Sequential m = mlp()) {
             fitOnce(m);
@@ -305,7 +305,7 @@ class TfVariableRunsTest {
 
     @Test
     void aStepWithoutVariablesOutlivesItsGraphAndTracesAgain() {
-        assertEquals(0, tf.currentGraph().variables, "a variable left open by an earlier test");
+        assertEquals(0, tf.currentGraph().variables(), "a variable left open by an earlier test");
         StepFunction twice = tf.core().compile("twice", in -> List.of(Ops.multiply(in.get(0), 2.0)), false);
         try (io.sparkkeras.backend.Scope s = tf.core().newScope()) {
             Tensor x = Ops.convertToTensor(values(3, 1));
@@ -324,6 +324,79 @@ class TfVariableRunsTest {
             new Variable("brief", values(1, 0), true).close();
             assertSame(g, tf.currentGraph());
             assertArrayEquals(new float[] {5, 6}, kept.numpy().toFloatArray());
+        }
+    }
+
+    @Test
+    void aModelKeptOpenMovesToAFreshGraphOnceClosedModelsPileUp() {
+        NdArray x = values(8, 0.25f).reshape(2, 4);
+        try (Sequential kept = mlp()) {
+            fitOnce(kept);
+            List<NdArray> weights = Variable.numpy(kept.weights());
+            List<NdArray> slots = Variable.numpy(kept.optimizer().variables());
+            long iterations = kept.optimizer().iterations();
+            float[] predicted = kept.predict(x).toFloatArray();
+            TfGraph first = tf.currentGraph();
+            int rounds = 0;
+            while (tf.currentGraph() == first) {
+                assertTrue(++rounds < 100, "the live variables never moved");
+                try (Sequential m = mlp()) {
+                    fitOnce(m);
+                }
+            }
+            TfGraph moved = tf.currentGraph();
+            assertTrue(moved.generation > first.generation);
+            // Values and optimizer state came across bit for bit, and the model goes on in the fresh graph.
+            assertValuesEqual(weights, Variable.numpy(kept.weights()));
+            assertValuesEqual(slots, Variable.numpy(kept.optimizer().variables()));
+            assertEquals(iterations, kept.optimizer().iterations());
+            assertArrayEquals(predicted, kept.predict(x).toFloatArray());
+            kept.fit(NdArray.zeros(DType.FLOAT32, Shape.of(8, 4)), NdArray.zeros(DType.INT32, Shape.of(8)),
+                    new FitOptions().epochs(1).batchSize(8).verbose(0));
+            assertEquals(iterations + 1, kept.optimizer().iterations());
+        }
+    }
+
+    @Test
+    void twoThreadsBuildAndCloseModelsWhileAKeptModelPredictsAndMoves() throws Exception {
+        NdArray x = values(8, 0.25f).reshape(2, 4);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Sequential kept = mlp()) {
+            fitOnce(kept);
+            float[] predicted = kept.predict(x).toFloatArray();
+            long generation = tf.currentGraph().generation;
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                fs.add(pool.submit(() -> {
+                    try (Backends.Selection s = Backends.use("tensorflow")) {
+                        for (int i = 0; i < 12; i++) {
+                            try (Sequential m = mlp()) {
+                                fitOnce(m);
+                                m.predict(x);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            while (!fs.stream().allMatch(Future::isDone)) {
+                assertArrayEquals(predicted, kept.predict(x).toFloatArray());
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            assertTrue(tf.currentGraph().generation > generation, "the kept model's variables moved");
+            assertArrayEquals(predicted, kept.predict(x).toFloatArray());
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static void assertValuesEqual(List<NdArray> expected, List<NdArray> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i).toFloatArray(), actual.get(i).toFloatArray(), "variable " + i);
         }
     }
 

@@ -95,6 +95,11 @@ final class Tf {
         return t;
     }
 
+    /** A new TensorFlow tensor holding a copy of {@code t}, copied natively (no host array); owned by the caller. */
+    static org.tensorflow.Tensor copy(org.tensorflow.Tensor t) {
+        return org.tensorflow.Tensor.of(type(dtype(t.dataType())), t.shape(), t.asRawTensor().data());
+    }
+
     /** A host copy of a TensorFlow tensor. */
     static NdArray toNd(org.tensorflow.Tensor t) {
         DType dt = dtype(t.dataType());

@@ -44,6 +44,7 @@ public final class TfBackend implements Backend {
     public static final String INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
     /** Closed variables a graph holds before its live ones move to a fresh graph (see {@link #enterGraph}). */
     static final int COMPACT_MIN_CLOSED = 128;
+    private static final System.Logger LOG = System.getLogger(TfBackend.class.getName());
 
     /** The current generation of the graph and its session; replaced when unused. Guarded by this. */
     private TfGraph graph;
@@ -123,22 +124,34 @@ public final class TfBackend implements Backend {
 
     /**
      * The current graph, held until {@link #exitGraph}: for a trace being built, a run in flight, or a variable call.
-     * While any thread holds it, it stays the current graph and every live variable stays in it.
+     * While any thread holds it, it stays the current graph and every live variable stays in it. If nothing held it
+     * and it holds many dead ops, its live variables move to a fresh graph first ({@link TfCompaction}).
      */
     TfGraph enterGraph() {
+        return enterGraph(true);
+    }
+
+    /** As {@link #enterGraph()}; {@code mayMove} false for closing a variable (it need not move just before). */
+    TfGraph enterGraph(boolean mayMove) {
         TfGraph old = null;
         TfGraph g;
         synchronized (this) {
-            if (graph.users == 0 && worthCompacting(graph)) {
-                old = graph;
-                graph = TfCompaction.moveLiveVariables(this, old, config, runs);
+            if (mayMove && graph.users == 0 && worthCompacting(graph)) {
+                try {
+                    TfGraph fresh = TfCompaction.moveLiveVariables(graph, config, runs);
+                    old = graph;
+                    graph = fresh;
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // Moving only saves time: keep the graph, and try again after as many variables more.
+                    graph.moveAfterMade = graph.made + COMPACT_MIN_CLOSED;
+                    LOG.log(System.Logger.Level.WARNING, "TensorFlow: could not move " + graph.live.size()
+                            + " live variables to a fresh graph; keeping graph " + graph.generation, e);
+                }
             }
             g = graph;
             g.users++;
         }
-        if (old != null) {
-            old.close();   // outside the lock: nothing uses it, and other threads need not wait for it
-        }
+        closeQuietly(old);   // outside the lock: nothing uses it, and other threads need not wait for it
         return g;
     }
 
@@ -150,7 +163,19 @@ public final class TfBackend implements Backend {
      */
     private static boolean worthCompacting(TfGraph g) {
         long closed = g.closedVariables();
-        return !g.live.isEmpty() && closed >= COMPACT_MIN_CLOSED && closed >= 2L * g.live.size();
+        return !g.live.isEmpty() && g.made >= g.moveAfterMade && closed >= COMPACT_MIN_CLOSED
+                && closed >= 2L * g.live.size();
+    }
+
+    private static void closeQuietly(TfGraph g) {
+        if (g == null) {
+            return;
+        }
+        try {
+            g.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "TensorFlow: could not close replaced graph " + g.generation, e);
+        }
     }
 
     void exitGraph(TfGraph g) {
@@ -159,9 +184,7 @@ public final class TfBackend implements Backend {
             g.users--;
             retired = retireIfUnused(g);
         }
-        if (retired != null) {
-            retired.close();   // outside the lock: nothing uses it, and other threads need not wait for it
-        }
+        closeQuietly(retired);   // outside the lock: nothing uses it, and other threads need not wait for it
     }
 
     /** Counts {@code v} as live in {@code g}, which the caller holds ({@link #enterGraph}). */

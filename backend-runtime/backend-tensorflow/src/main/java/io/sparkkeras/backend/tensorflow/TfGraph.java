@@ -32,6 +32,8 @@ final class TfGraph implements AutoCloseable {
     final Set<TfVariable> live = new LinkedHashSet<>();
     /** Variables made in (or moved to) this graph: those not live are closed, their ops left behind. */
     long made;
+    /** After a failed move of the live variables, none is tried again before this many were made. */
+    long moveAfterMade;
     /** Traces being built, runs in flight and variable calls. */
     int users;
 

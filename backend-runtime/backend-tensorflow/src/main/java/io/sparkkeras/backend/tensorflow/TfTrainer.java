@@ -67,6 +67,7 @@ final class TfTrainer {
                     // First call, or the graph was replaced since: a step with no variables outlives its graph, and
                     // live variables move to a fresh graph when theirs holds many dead ops (TfCompaction).
                     t = trace(sig, g);
+                    traces.values().removeIf(old -> old.graph() != g);   // traces of a replaced graph: never run again
                     traces.put(sig, t);
                 }
                 List<org.tensorflow.Tensor> feeds = new ArrayList<>(inputs.size());

@@ -52,15 +52,18 @@ final class TfVariable implements VariableState {
         TfGraph g = backend.enterGraph();
         try {
             this.binding = bindIn(g);
+        } catch (RuntimeException | Error e) {
+            value.close();
+            backend.exitGraph(g);
+            throw e;
+        }
+        try {
+            backend.addVariable(g, this);
             // The first assignment waits for the next session run, with the other new variables' (TfPending).
             synchronized (g.pending) {
                 this.pendingValue = value;
                 g.pending.initLater(this);
             }
-            backend.addVariable(g, this);
-        } catch (RuntimeException e) {
-            value.close();
-            throw e;
         } finally {
             backend.exitGraph(g);
         }
@@ -110,6 +113,11 @@ final class TfVariable implements VariableState {
 
     /** The binding in {@code g}, the graph the caller holds: every live variable is in it. */
     private Binding in(TfGraph g) {
+        check();
+        return bindingIn(g);
+    }
+
+    private Binding bindingIn(TfGraph g) {
         Binding b = binding;
         if (b.graph() != g) {
             throw new IllegalStateException("TensorFlow variable " + name + " is in graph " + b.graph().generation
@@ -118,10 +126,13 @@ final class TfVariable implements VariableState {
         return b;
     }
 
-    /** Its handle in the graph of the trace being built, which holds that graph. */
+    /** Its handle in the graph of the trace being built (which holds that graph): for ops of the trace only. */
     Output<?> handle() {
         TfTrace t = backend.trace();
-        return t != null ? in(t.graph()).handle() : binding.handle();
+        if (t == null) {
+            throw new IllegalStateException("TensorFlow variable " + name + ": its handle is for traced steps only");
+        }
+        return in(t.graph()).handle();
     }
 
     /** Its read op in the current binding: for a caller that holds the graph. */
@@ -339,23 +350,26 @@ final class TfVariable implements VariableState {
         if (!closed.compareAndSet(false, true)) {
             return;   // closed already, perhaps by another thread: the graph's count goes down once
         }
-        TfGraph g = backend.enterGraph();
+        TfGraph g = backend.enterGraph(false);
         try {
-            Binding b = in(g);
-            boolean neverMade;
-            synchronized (g.pending) {
-                neverMade = g.pending.cancelInit(this);
-                if (neverMade) {
-                    pendingValue.close();
-                    pendingValue = null;
+            try {
+                Binding b = bindingIn(g);
+                boolean neverMade;
+                synchronized (g.pending) {
+                    neverMade = g.pending.cancelInit(this);
+                    if (neverMade) {
+                        pendingValue.close();
+                        pendingValue = null;
+                    }
                 }
-            }
-            if (!neverMade) {
-                g.pending.destroyLater(b.destroy());
+                if (!neverMade) {
+                    g.pending.destroyLater(b.destroy());
+                }
+            } finally {
+                backend.removeVariable(g, this);
             }
         } finally {
-            backend.removeVariable(g, this);
-            // The last variable of a graph lets it go at exit (and its session frees what is left in it).
+            // The last variable of a graph lets it go here (and its session frees what is left in it).
             backend.exitGraph(g);
         }
     }
@@ -363,5 +377,10 @@ final class TfVariable implements VariableState {
     /** The graph it is in now (for tests). */
     TfGraph graph() {
         return binding.graph();
+    }
+
+    /** Its ops in the graph it is in now (for tests). */
+    Binding binding() {
+        return binding;
     }
 }

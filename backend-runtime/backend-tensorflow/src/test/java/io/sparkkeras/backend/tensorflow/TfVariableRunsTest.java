@@ -432,7 +432,7 @@ class TfVariableRunsTest {
     private boolean exists(TfVariable v) {
         Operation op;
         synchronized (tf) {
-            op = v.graph().opBuilder("VarIsInitializedOp", "exists").addInput(v.handle()).build();
+            op = v.graph().opBuilder("VarIsInitializedOp", "exists").addInput(v.binding().handle()).build();
         }
         try (Result r = v.graph().runner().fetch(op.output(0)).run()) {
             return ((TBool) r.get(0)).getBoolean();

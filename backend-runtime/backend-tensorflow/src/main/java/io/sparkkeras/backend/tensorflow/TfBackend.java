@@ -49,6 +49,15 @@ public final class TfBackend implements Backend {
     /** The current generation of the graph and its session; replaced when unused. Guarded by this. */
     private TfGraph graph;
     private final AtomicLong runs = new AtomicLong();
+    /**
+     * Held while a trace is built (and while a variable's ops are), so that graphs are built one thread at a time.
+     * TF Java runs a custom gradient ({@link TfGradients}) with the whole {@code Graph} switched to builders that
+     * skip its lock (TensorFlow's gradient builder holds it), so an op another thread added to the graph meanwhile
+     * raced the gradient builder, which then failed the step: "BUG: The gradients prefix have been unexpectedly
+     * altered" (seen in CI, two Spark workers tracing their first steps at once). Taken after {@link #enterGraph},
+     * before this object's monitor.
+     */
+    final java.util.concurrent.locks.ReentrantLock building = new java.util.concurrent.locks.ReentrantLock();
     private final EagerSession eager;
     private final Ops eagerOps;
     private final ConfigProto config;

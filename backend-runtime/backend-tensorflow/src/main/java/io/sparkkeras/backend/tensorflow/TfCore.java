@@ -107,19 +107,24 @@ final class TfCore implements CoreOps {
         // its ops to the graph, so loops should go through compile() instead.
         TfGraph g = b.enterGraph();
         try {
-            TfTrace tr = new TfTrace(b, g, "value_and_grad", false);
-            b.enter(tr);
             List<Output<?>> fetches = new ArrayList<>();
             Operation target;
+            b.building.lock();
             try {
-                GradientResult r = traced(fn, variables);
-                fetches.add(tr.resolve(Tf.t(r.value())));
-                for (Tensor gr : r.gradients()) {
-                    fetches.add(tr.resolve(Tf.t(gr)));
+                TfTrace tr = new TfTrace(b, g, "value_and_grad", false);
+                b.enter(tr);
+                try {
+                    GradientResult r = traced(fn, variables);
+                    fetches.add(tr.resolve(Tf.t(r.value())));
+                    for (Tensor gr : r.gradients()) {
+                        fetches.add(tr.resolve(Tf.t(gr)));
+                    }
+                    target = tr.finish();
+                } finally {
+                    b.exit(tr);
                 }
-                target = tr.finish();
             } finally {
-                b.exit(tr);
+                b.building.unlock();
             }
             List<Tensor> out = TfTrainer.run(b, g, List.of(), List.of(), fetches, target);
             return new GradientResult(out.get(0), out.subList(1, out.size()));

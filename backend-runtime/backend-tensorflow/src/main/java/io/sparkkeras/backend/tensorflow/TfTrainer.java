@@ -66,7 +66,12 @@ final class TfTrainer {
                 if (t == null || t.graph() != g) {
                     // First call, or the graph was replaced since: a step with no variables outlives its graph, and
                     // live variables move to a fresh graph when theirs holds many dead ops (TfCompaction).
-                    t = trace(sig, g);
+                    b.building.lock();
+                    try {
+                        t = trace(sig, g);
+                    } finally {
+                        b.building.unlock();
+                    }
                     traces.values().removeIf(old -> old.graph() != g);   // traces of a replaced graph: never run again
                     traces.put(sig, t);
                 }

@@ -51,7 +51,12 @@ final class TfVariable implements VariableState {
         org.tensorflow.Tensor value = Tf.toTf(initial);
         TfGraph g = backend.enterGraph();
         try {
-            this.binding = bindIn(g);
+            backend.building.lock();   // not while another thread's trace is being built (TfBackend#building)
+            try {
+                this.binding = bindIn(g);
+            } finally {
+                backend.building.unlock();
+            }
         } catch (RuntimeException | Error e) {
             value.close();
             backend.exitGraph(g);

@@ -42,7 +42,9 @@
  *   {@code TensorFlow.registerCustomGradient} (the fused crossentropy's gradient is its second output); the Conv2D
  *   gradient ignores {@code dilations}, so dilated convolutions run with an explicitly dilated kernel; the Slice and
  *   Pad gradients build int32 shapes, so their bounds are int32. {@code Conv3D} has no C++ gradient: 3-D
- *   convolutions run forward only. A variable the loss does not depend on gets a zero gradient.</li>
+ *   convolutions run forward only. A variable the loss does not depend on gets a zero gradient. A custom gradient
+ *   runs with the whole {@code Graph} switched to builders that skip its lock, so traces are built one at a time
+ *   ({@code TfBackend.building}): an op another thread added meanwhile broke the gradient.</li>
  *   <li><b>Threads.</b> The session and the eager context share one {@code ConfigProto}:
  *   {@code -Dsparkkeras.tensorflow.intra_op_threads} and {@code -Dsparkkeras.tensorflow.inter_op_threads}, both
  *   defaulting to the number of cores; tests pin one of each. Read once, when the backend is first selected.</li>

@@ -1,5 +1,6 @@
 package io.sparkkeras.spark;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 
@@ -10,6 +11,10 @@ import org.apache.spark.TaskContext;
  * machine in every executor JVM: with several executors on a host, or Aeron's threads beside them, the spinning
  * pools oversubscribe the cores and a step slows many times over.
  *
+ * <p>Our own settings ({@code sparkkeras.*} system properties) also come from the Spark conf as {@code spark.keras.*}
+ * ({@code --conf spark.keras.modelCache.maxModels=8}): Spark refuses any {@code -Dspark...} in
+ * {@code spark.executor.extraJavaOptions}, and {@code -Dsparkkeras...} is one.
+ *
  * <pre>{@code
  * EngineThreads.fitToTask();              // first thing in a task, before Backends.use(...)
  * }</pre>
@@ -19,6 +24,8 @@ final class EngineThreads {
     static final String TORCH_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
     static final String TF_INTRA_OP_THREADS = "sparkkeras.tensorflow.intra_op_threads";
     static final String TF_INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
+    /** Our system properties, each also read from the Spark conf ({@link #confKey}). */
+    static final String[] SETTINGS = {TF_INTRA_OP_THREADS, TF_INTER_OP_THREADS, ModelCache.MAX_MODELS_PROPERTY};
 
     private EngineThreads() {
     }
@@ -31,6 +38,9 @@ final class EngineThreads {
     static void fitToTask() {
         TaskContext tc = TaskContext.get();
         SparkEnv env = SparkEnv.get();
+        if (env != null) {
+            fromSparkConf(env.conf());
+        }
         if (tc == null || env == null || "driver".equals(env.executorId())) {
             return;
         }
@@ -42,6 +52,24 @@ final class EngineThreads {
         // with one thread their steps queue behind each other (a 2-worker CNN step took 85-89 ms, allreduce wait 21).
         // -1 runs each task's ops on the task's own thread (49-64 ms, 3.6-4.1).
         setIfAbsent(TF_INTER_OP_THREADS, "-1");
+    }
+
+    /**
+     * Sets each of our settings that {@code conf} holds as {@code spark.keras.*} (for {@code sparkkeras.X}:
+     * {@code spark.keras.X}) as a system property, unless the JVM has that property already.
+     */
+    static void fromSparkConf(SparkConf conf) {
+        for (String property : SETTINGS) {
+            scala.Option<String> v = conf.getOption(confKey(property));
+            if (v.isDefined()) {
+                setIfAbsent(property, v.get());
+            }
+        }
+    }
+
+    /** The Spark conf key of one of our system properties: {@code sparkkeras.X} is {@code spark.keras.X}. */
+    static String confKey(String property) {
+        return "spark.keras." + property.substring("sparkkeras.".length());
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -135,7 +135,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         batchSize = new IntParam(this, "batchSize", "rows per step on each worker (>= 1)", ParamValidators.gtEq(1));
         numWorkers = new IntParam(this, "numWorkers", "number of barrier tasks training together (>= 1)",
                 ParamValidators.gtEq(1));
-        backend = new Param<>(this, "backend", "Keras backend on the workers: torch or tensorflow");
+        backend = new Param<>(this, "backend", "Keras backend on the workers: torch or tensorflow"
+                + " (default: the driver's, as KERAS_BACKEND or ~/.keras/keras.json configure it)");
         validationFraction = new DoubleParam(this, "validationFraction", "fraction of each worker's rows held out "
                 + "for validation, in [0, 1)", ParamValidators.inRange(0.0, 1.0, true, false));
         validationIndicatorCol = new Param<>(this, "validationIndicatorCol", "boolean column telling each row's "
@@ -171,7 +172,8 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         setDefault(epochs, 10);
         setDefault(batchSize, 128);
         setDefault(numWorkers, 1);
-        setDefault(backend, "torch");
+        // As Keras 3: the backend comes from configuration (or the calling thread's choice), not a fixed name.
+        setDefault(backend, io.sparkkeras.backend.Backends.currentName());
         setDefault(validationFraction, 0.0);
         setDefault(validationIndicatorCol, "");
         setDefault(seed, 42L);
@@ -319,7 +321,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     /** Barrier tasks training together. Default is 1. */
     public KerasEstimator setNumWorkers(int v) { set(numWorkers, v); return this; }
     public int getNumWorkers() { return (Integer) $(numWorkers); }
-    /** Keras backend on the workers. Default is "torch". */
+    /** Keras backend on the workers. Default: the driver's ({@link io.sparkkeras.backend.Backends#currentName()}). */
     public KerasEstimator setBackend(String v) { set(backend, v); return this; }
     public String getBackend() { return $(backend); }
     /** Fraction of each worker's rows held out for validation ({@code val_*} metrics). Default is 0. */

@@ -95,7 +95,8 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
                 + "wrong length: error (fail naming column and row), skip (leave them out of the output) or keep "
                 + "(keep them, with null output columns), as Spark ML's VectorAssembler",
                 ParamValidators.inArray(new String[] {"error", "skip", "keep"}));
-        backend = new Param<>(this, "backend", "Keras backend on the executors: torch or tensorflow");
+        backend = new Param<>(this, "backend", "Keras backend on the executors: torch or tensorflow"
+                + " (default: the driver's, as KERAS_BACKEND or ~/.keras/keras.json configure it)");
         setDefault(featuresCol, "features");
         setDefault(featuresCols, new String[0]);
         setDefault(predictionCol, "prediction");
@@ -103,7 +104,8 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         setDefault(rawPredictionCol, "rawPrediction");
         setDefault(inferenceBatchSize, 1024);
         setDefault(handleInvalid, "error");
-        setDefault(backend, "torch");
+        // As Keras 3: the backend comes from configuration (or the calling thread's choice), not a fixed name.
+        setDefault(backend, io.sparkkeras.backend.Backends.currentName());
     }
 
     /** A KerasModel over a trained keras-core model (copied now), e.g. one trained locally with {@code fit}. */
@@ -157,7 +159,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     /** Rows per predict call. Default is 1024. */
     public KerasModel setInferenceBatchSize(int v) { set(inferenceBatchSize, v); return this; }
     public int getInferenceBatchSize() { return (Integer) $(inferenceBatchSize); }
-    /** Default is "torch". */
+    /** Keras backend on the executors. Default: the driver's ({@link io.sparkkeras.backend.Backends#currentName()}). */
     public KerasModel setBackend(String v) { set(backend, v); return this; }
     public String getBackend() { return $(backend); }
 

@@ -19,8 +19,9 @@ import java.util.function.Supplier;
  *
  * <p>Each loaded model holds native memory, and a long-lived JVM (a notebook's driver, an executor serving a
  * {@code CrossValidator}) meets many models: only the {@value #DEFAULT_MAX_MODELS} most recently used ones
- * ({@code -Dsparkkeras.modelCache.maxModels=N}) keep their idle copies; the others' are closed, and a copy given back
- * for a model no longer kept is closed rather than pooled.
+ * ({@code -Dsparkkeras.modelCache.maxModels=N}, on executors {@code --conf spark.keras.modelCache.maxModels=N}) keep
+ * their idle copies; the others' are closed, and a copy given back for a model no longer kept is closed rather than
+ * pooled.
  *
  * <pre>{@code
  * Model m = ModelCache.borrow(key, "torch", bytes::value);

@@ -1,5 +1,6 @@
 package io.sparkkeras.spark;
 
+import io.sparkkeras.backend.Backends;
 import io.sparkkeras.layers.Concatenate;
 import io.sparkkeras.layers.Dense;
 import io.sparkkeras.layers.Input;
@@ -118,6 +119,21 @@ class SchemaValidationTest {
         assertEquals(3, copy.getEpochs());
         assertEquals(10, e.getEpochs());
         assertEquals(e.uid(), copy.uid());
+    }
+
+    @Test
+    void theBackendComesFromTheDriversKerasConfiguration() {
+        // Nothing configures one in these tests: the configured default (torch, the first on the classpath).
+        assertEquals(Backends.currentName(), new KerasEstimator().getBackend());
+        try (Backends.Selection s = Backends.use("tensorflow")) {
+            KerasEstimator e = new KerasEstimator();
+            assertEquals("tensorflow", e.getBackend());
+            assertTrue(e.explainParams().contains("default: tensorflow"), e.explainParams());
+            try (Sequential m = new Sequential(new Input(4), new Dense(3))) {
+                assertEquals("tensorflow", KerasModel.of(m).getBackend());
+            }
+        }
+        assertEquals("tensorflow", new KerasEstimator().setBackend("tensorflow").getBackend());
     }
 
     @Test

@@ -81,6 +81,25 @@ public final class Backends {
         return names;
     }
 
+    /**
+     * The name of this thread's backend, without loading it: the thread's selection ({@link #use}), else the
+     * process-wide default ({@link #setDefault}), else the configured one ({@code KERAS_BACKEND},
+     * {@code ~/.keras/keras.json}, the first on the classpath). What a component that runs elsewhere (a Spark
+     * executor) should default to.
+     *
+     * <pre>{@code
+     * // java -DKERAS_BACKEND=tensorflow ...
+     * Backends.currentName();   // "tensorflow"
+     * }</pre>
+     */
+    public static String currentName() {
+        Backend b = OVERRIDE.get();
+        if (b == null) {
+            b = defaultBackend;
+        }
+        return b != null ? b.name() : normalize(configuredName());
+    }
+
     /** Sets the process-wide default backend. */
     public static void setDefault(String name) {
         defaultBackend = get(name);
@@ -115,7 +134,8 @@ public final class Backends {
 
     private static String fromKerasJson() {
         String home = System.getenv("KERAS_HOME");
-        Path file = home != null ? Path.of(home, "keras.json") : Path.of(System.getProperty("user.home"), ".keras", "keras.json");
+        Path file = home != null ? Path.of(home, "keras.json")
+                : Path.of(System.getProperty("user.home"), ".keras", "keras.json");
         if (!Files.isRegularFile(file)) {
             return null;
         }

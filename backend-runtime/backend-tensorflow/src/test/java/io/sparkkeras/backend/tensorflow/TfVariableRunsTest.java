@@ -385,6 +385,9 @@ class TfVariableRunsTest {
             for (Future<?> f : fs) {
                 f.get();
             }
+            // A move needs a moment when no thread holds the graph, which three busy threads may never give: it
+            // came during the run here at times, and otherwise comes with this first call on a quiet graph.
+            assertArrayEquals(predicted, kept.predict(x).toFloatArray());
             assertTrue(tf.currentGraph().generation > generation, "the kept model's variables moved");
             assertArrayEquals(predicted, kept.predict(x).toFloatArray());
         } finally {

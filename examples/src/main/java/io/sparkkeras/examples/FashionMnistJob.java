@@ -40,8 +40,8 @@ public final class FashionMnistJob {
               --save URI             save the fitted KerasModel (Spark ML format, model.keras inside)
               --verbose 0|1          per-epoch progress (default 1)
               --idx DIR              with --write-parquet: the IDX files (default /usr/share/datasets/fashion-mnist)
-            The backend is the driver's Keras backend: -DKERAS_BACKEND=tensorflow (or the environment variable) with
-            the TensorFlow jars in --jars; torch otherwise.
+            The backend is the driver's Keras backend: -DKERAS_BACKEND=tensorflow (or the environment variable, or
+            ~/.keras/keras.json) with the TensorFlow jars in --jars; torch if none is configured.
             """;
 
     private FashionMnistJob() {

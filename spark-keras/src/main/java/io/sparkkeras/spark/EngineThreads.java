@@ -11,9 +11,10 @@ import org.apache.spark.TaskContext;
  * machine in every executor JVM: with several executors on a host, or Aeron's threads beside them, the spinning
  * pools oversubscribe the cores and a step slows many times over.
  *
- * <p>Our own settings ({@code sparkkeras.*} system properties) also come from the Spark conf as {@code spark.keras.*}
- * ({@code --conf spark.keras.modelCache.maxModels=8}): Spark refuses any {@code -Dspark...} in
- * {@code spark.executor.extraJavaOptions}, and {@code -Dsparkkeras...} is one.
+ * <p>On executors our own settings ({@code sparkkeras.*} system properties, the ones in {@link #SETTINGS}) also come
+ * from the Spark conf as {@code spark.keras.*} ({@code --conf spark.keras.modelCache.maxModels=8}): Spark refuses any
+ * {@code -Dspark...} in {@code spark.executor.extraJavaOptions}, and {@code -Dsparkkeras...} is one. The driver (and
+ * local mode, whose tasks run in it) takes them as {@code -D} options: its engines load before any task.
  *
  * <pre>{@code
  * EngineThreads.fitToTask();              // first thing in a task, before Backends.use(...)
@@ -38,12 +39,10 @@ final class EngineThreads {
     static void fitToTask() {
         TaskContext tc = TaskContext.get();
         SparkEnv env = SparkEnv.get();
-        if (env != null) {
-            fromSparkConf(env.conf());
-        }
         if (tc == null || env == null || "driver".equals(env.executorId())) {
             return;
         }
+        fromSparkConf(env.conf());
         String cpus = Integer.toString(Math.max(1, tc.cpus()));
         setIfAbsent(TORCH_THREADS, cpus);
         setIfAbsent(TORCH_INTEROP_THREADS, "1");

@@ -173,7 +173,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         setDefault(batchSize, 128);
         setDefault(numWorkers, 1);
         // As Keras 3: the backend comes from configuration (or the calling thread's choice), not a fixed name.
-        setDefault(backend, io.sparkkeras.backend.Backends.currentName());
+        setDefault(backend, KerasModel.configuredBackend());
         setDefault(validationFraction, 0.0);
         setDefault(validationIndicatorCol, "");
         setDefault(seed, 42L);
@@ -722,6 +722,10 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
                 KerasEstimator e = new KerasEstimator(StageIO.uid(path, sparkSession(),
                         KerasEstimator.class.getName()));
                 StageIO.loadParams(e, path, sparkSession());
+                if (!e.isSet(e.backend())) {
+                    // The saved default was the saving driver's configuration; this driver's applies (as Keras 3).
+                    e.setDefault(e.backend(), KerasModel.configuredBackend());
+                }
                 byte[] bytes = StageIO.readBytes(sparkSession(), path);
                 if (bytes != null) {
                     e.modelBytes = bytes;

@@ -105,7 +105,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         setDefault(inferenceBatchSize, 1024);
         setDefault(handleInvalid, "error");
         // As Keras 3: the backend comes from configuration (or the calling thread's choice), not a fixed name.
-        setDefault(backend, io.sparkkeras.backend.Backends.currentName());
+        setDefault(backend, configuredBackend());
     }
 
     /** A KerasModel over a trained keras-core model (copied now), e.g. one trained locally with {@code fit}. */
@@ -337,9 +337,26 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
                 KerasModel model = new KerasModel(StageIO.uid(path, sparkSession(), KerasModel.class.getName()),
                         bytes, info, null);
                 StageIO.loadParams(model, path, sparkSession());
+                if (!model.isSet(model.backend())) {
+                    // The saved default was the saving driver's configuration; this driver's applies (as Keras 3).
+                    model.setDefault(model.backend(), configuredBackend());
+                }
                 return model;
             }
         };
+    }
+
+    /**
+     * The default of the {@code backend} param: this driver's Keras backend as configured
+     * ({@link io.sparkkeras.backend.Backends#currentName()}), or torch if the configuration cannot be read (a
+     * malformed {@code ~/.keras/keras.json} then fails where the backend is used, not in a constructor).
+     */
+    static String configuredBackend() {
+        try {
+            return io.sparkkeras.backend.Backends.currentName();
+        } catch (RuntimeException e) {
+            return "torch";
+        }
     }
 
     public static KerasModel load(String path) {

@@ -55,7 +55,9 @@ public final class TfBackend implements Backend {
      * skip its lock (TensorFlow's gradient builder holds it), so an op another thread added to the graph meanwhile
      * raced the gradient builder, which then failed the step: "BUG: The gradients prefix have been unexpectedly
      * altered" (seen in CI, two Spark workers tracing their first steps at once). Taken after {@link #enterGraph},
-     * before this object's monitor.
+     * before this object's monitor. It is held across the user's code that a trace runs (layers' {@code call},
+     * losses, metrics, a {@code valueAndGrad} function): code there must not wait for another thread that builds
+     * a model or traces on this backend (the data-parallel allreduce runs between traced steps, not in them).
      */
     final java.util.concurrent.locks.ReentrantLock building = new java.util.concurrent.locks.ReentrantLock();
     private final EagerSession eager;

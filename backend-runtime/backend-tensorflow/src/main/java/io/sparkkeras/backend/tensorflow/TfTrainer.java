@@ -68,7 +68,8 @@ final class TfTrainer {
                     // live variables move to a fresh graph when theirs holds many dead ops (TfCompaction).
                     b.building.lock();
                     try {
-                        t = trace(sig, g);
+                        Traced other = traces.get(sig);   // another thread may have traced it while this one waited
+                        t = other != null && other.graph() == g ? other : trace(sig, g);
                     } finally {
                         b.building.unlock();
                     }

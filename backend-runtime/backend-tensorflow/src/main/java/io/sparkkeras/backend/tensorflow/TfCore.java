@@ -154,9 +154,14 @@ final class TfCore implements CoreOps {
         }
         Output<?>[] dy;
         synchronized (b) {
-            dy = connected.isEmpty() ? new Output<?>[0]
-                    : tr.graph().graph.addGradients("gradients_" + b.nextId(), new Output<?>[] {y},
-                            connected.toArray(new Output<?>[0]), null);
+            try {
+                dy = connected.isEmpty() ? new Output<?>[0]
+                        : tr.graph().graph.addGradients("gradients_" + b.nextId(), new Output<?>[] {y},
+                                connected.toArray(new Output<?>[0]), null);
+            } catch (RuntimeException | Error e) {
+                TfGradients.restoreLockedBuilders(tr.graph().graph);
+                throw e;
+            }
         }
         List<Tensor> grads = new ArrayList<>(xs.length);
         List<Operation> gradOps = new ArrayList<>();

@@ -37,6 +37,22 @@ final class TfGradients {
         TensorFlow.registerCustomGradient("Round", (tf, op, grads) -> List.of(tf.zerosLike((Operand) op.input(0))));
     }
 
+    /**
+     * After a failed {@code addGradients}: TF Java switches the graph to op builders that skip its lock for a custom
+     * gradient and switches back only if the gradient function returns, so one that threw leaves the graph without
+     * its lock for every later op. Switches it back (a private TF Java method: best effort).
+     */
+    static void restoreLockedBuilders(org.tensorflow.Graph g) {
+        try {
+            java.lang.reflect.Method m = org.tensorflow.Graph.class.getDeclaredMethod("setDangerousGradientBuilder",
+                    boolean.class);
+            m.setAccessible(true);
+            m.invoke(g, false);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // Another TF Java version: nothing to restore through this method.
+        }
+    }
+
     /** Whether the fused sparse crossentropy op can be differentiated (else a log-softmax form is used). */
     static boolean sparseSoftmaxHasGradient() {
         return sparseSoftmax;

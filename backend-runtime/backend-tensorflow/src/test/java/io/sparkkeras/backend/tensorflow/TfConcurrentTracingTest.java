@@ -20,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,9 +38,15 @@ class TfConcurrentTracingTest {
     private static final CountDownLatch IN_GRADIENT = new CountDownLatch(1);
     private static final CountDownLatch OTHER_BUILT = new CountDownLatch(1);
 
+    private static final java.util.concurrent.atomic.AtomicBoolean THROWING =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     static {
         // Rint has no C++ gradient: this one keeps the gradient builder open while the other trace adds an op.
         TensorFlow.registerCustomGradient("Rint", (tf, op, grads) -> {
+            if (THROWING.get()) {
+                throw new IllegalStateException("a custom gradient that fails");
+            }
             IN_GRADIENT.countDown();
             await(OTHER_BUILT, 500);
             return List.of((Operand<?>) grads.get(0));
@@ -50,6 +58,25 @@ class TfConcurrentTracingTest {
             latch.await(ms, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aCustomGradientThatFailsLeavesTheGraphOnItsLock() throws Exception {
+        try (Backends.Selection s = Backends.use("tensorflow");
+                Variable w = new Variable("w", NdArray.of(new float[] {0.4f, 1.6f}), true)) {
+            TfBackend tf = (TfBackend) Backends.current();
+            THROWING.set(true);
+            try (Scope scope = tf.core().newScope()) {
+                assertThrows(RuntimeException.class, () -> tf.core().valueAndGrad(
+                        () -> Ops.sum(tf.wrap(tf.op("Rint", tf.in(w.value())))), List.of(w)));
+            } finally {
+                THROWING.set(false);
+            }
+            // TF Java switched the graph to builders that skip its lock and, as the gradient threw, not back.
+            java.lang.reflect.Field f = org.tensorflow.Graph.class.getDeclaredField("dangerousGradientBuilder");
+            f.setAccessible(true);
+            assertFalse(f.getBoolean(tf.currentGraph().graph), "the graph's op builders take its lock again");
         }
     }
 

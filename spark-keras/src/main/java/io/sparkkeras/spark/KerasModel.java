@@ -214,7 +214,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         }
         org.apache.spark.sql.classic.SparkSession spark =
                 (org.apache.spark.sql.classic.SparkSession) dataset.sparkSession();
-        PredictPartition fn = new PredictPartition(cacheKey(), broadcast(spark), getBackend(), schema, spec,
+        PredictPartition fn = new PredictPartition(cacheKey(getBackend()), broadcast(spark), getBackend(), schema, spec,
                 info.inputShape, getInferenceBatchSize(), !getRawPredictionCol().isEmpty(),
                 !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), keep, outputColumns());
         if (dataset.isStreaming()) {
@@ -277,7 +277,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
             x[i] = (float) v[i];
         }
         int[] dims = info.inputShape().prepend(1).intDims();
-        String key = cacheKey();
+        String key = cacheKey(getBackend());
         Model m = ModelCache.borrow(key, getBackend(), () -> modelBytes);
         try (Backends.Selection s = Backends.use(getBackend())) {
             float[] y = m.predictOnBatch(NdArray.of(x).reshape(dims)).toFloatArray();
@@ -294,13 +294,14 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         return broadcast;
     }
 
-    private String cacheKey() {
+    /** The executors' cache key of this model on {@code backend}: a model loaded on one engine is no use to another. */
+    private String cacheKey(String backend) {
         if (cacheKey == null) {
             CRC32 crc = new CRC32();
             crc.update(modelBytes);
             cacheKey = uid + "/" + Long.toHexString(crc.getValue()) + "/" + modelBytes.length;
         }
-        return cacheKey;
+        return cacheKey + "@" + backend;
     }
 
     @Override

@@ -4,11 +4,14 @@ import io.sparkkeras.layers.Dense;
 import io.sparkkeras.layers.Input;
 import io.sparkkeras.models.Model;
 import io.sparkkeras.models.Sequential;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -57,6 +60,23 @@ class ModelCacheTest {
         assertEquals(loads, ModelCache.loads(), "1 and 3 are kept");
         ModelCache.giveBack("cache-test-2", borrow("cache-test-2"));
         assertEquals(loads + 1, ModelCache.loads(), "2 was dropped, so it loads again");
+    }
+
+    @Test
+    @Tag("tensorflow")
+    void aModelUsedOnTwoBackendsIsLoadedOnEach() {
+        try (Sequential m = new Sequential(new Input(4), new Dense(2))) {
+            KerasModel km = KerasModel.of(m).setBackend("torch");
+            Vector x = Vectors.dense(0.5, -1, 2, 0.25);
+            double[] onTorch = km.predictRaw(x).toArray();
+            long loads = ModelCache.loads();
+            double[] onTensorflow = km.setBackend("tensorflow").predictRaw(x).toArray();
+            assertEquals(loads + 1, ModelCache.loads(), "loaded again, on tensorflow: not the torch copy");
+            assertArrayEquals(onTorch, onTensorflow, 1e-5);
+            assertEquals(loads + 1, ModelCache.loads());
+            assertArrayEquals(onTorch, km.setBackend("torch").predictRaw(x).toArray(), 1e-12);
+            assertEquals(loads + 1, ModelCache.loads(), "the torch copy is still cached");
+        }
     }
 
     @Test

@@ -21,7 +21,9 @@ import java.util.List;
  * <p>Inside a trace, {@link #value()} is the trace's {@code ReadVariableOp} and assignments add
  * {@code Assign*VariableOp}s ordered by {@link TfTrace}. Outside, a read runs the session and returns a host tensor,
  * and an assignment feeds a host value to a prebuilt {@code AssignVariableOp}. The first assignment and the
- * destruction wait for the next session run and run with the other variables' ({@link TfPending}).
+ * destruction wait for the next session run and run with the other variables' ({@link TfPending}). When the backend
+ * moves the live variables to a fresh graph ({@link TfCompaction}), each gets new ops there ({@link Binding}), so
+ * every call outside a trace holds the graph ({@link TfBackend#enterGraph}) while it uses them.
  */
 final class TfVariable implements VariableState {
     private final TfBackend backend;

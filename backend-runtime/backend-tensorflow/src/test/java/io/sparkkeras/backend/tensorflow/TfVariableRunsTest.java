@@ -45,8 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Variables cost session runs per batch, not per variable: each new set of feeds and fetches makes the session
  * copy and optimise the whole graph, so one run per variable made building and closing models quadratic in their
  * number. Their initial assignments and destructions wait for the next run ({@link TfPending}); saving and
- * {@code getWeights} read all variables in one run; and once a graph's last variable closes, the backend starts a
- * fresh graph ({@link TfGraph}), so the next model does not pay for the ones before it.
+ * {@code getWeights} read all variables in one run; once a graph's last variable closes, the backend starts a
+ * fresh graph ({@link TfGraph}), so the next model does not pay for the ones before it; and a model kept open moves
+ * to a fresh graph once closed ones pile up beside it ({@link TfCompaction}).
  */
 @Tag("tensorflow")
 @Timeout(120)

@@ -65,6 +65,17 @@ class FashionMnistClusterTest {
     }
 
     @Test
+    @Timeout(300)
+    @Tag("tensorflow")
+    void mlpOnTwoExecutorJvmsTrainsOnTensorflow() throws Exception {
+        // The backend is config, not code: the same estimator with backend=tensorflow. Each executor JVM loads
+        // TensorFlow from the classpath, sizes its threads (EngineThreads) and traces the steps of its one rank.
+        double accuracy = trainAndScore("mlp", ReferenceModels::mlp, 12_000, 1, "tensorflow");
+        // 0.7691 with 6,000 rows through spark-submit (session 9); 12,000 rows here.
+        assertTrue(accuracy >= 0.75, "test accuracy " + accuracy);
+    }
+
+    @Test
     @Timeout(1800)
     @Tag("cluster-full")
     void mlpReachesTheDesignBar() throws Exception {
@@ -80,7 +91,13 @@ class FashionMnistClusterTest {
         assertTrue(accuracy >= 0.90, "test accuracy " + accuracy);
     }
 
-    private static double trainAndScore(String name, Supplier<Sequential> reference, int trainRows, int epochs) throws Exception {
+    private static double trainAndScore(String name, Supplier<Sequential> reference, int trainRows, int epochs)
+            throws Exception {
+        return trainAndScore(name, reference, trainRows, epochs, "torch");
+    }
+
+    private static double trainAndScore(String name, Supplier<Sequential> reference, int trainRows, int epochs,
+            String backend) throws Exception {
         Path data = ClusterData.fashionMnist(trainRows);
         // One Parquet file of one row group reads as 2 partitions, one of them empty; KerasEstimator keeps a
         // DataFrame that already has numWorkers partitions as it is, so spread the rows evenly first.
@@ -101,6 +118,7 @@ class FashionMnistClusterTest {
                     .setFeaturesCol("features")   // array<float> of 784 pixels; the CNN's (28, 28, 1) input takes them
                     .setLabelCol("label")
                     .setNumWorkers(2).setBatchSize(64).setEpochs(epochs).setSeed(seed)
+                    .setBackend(backend)
                     .fit(train);
         } finally {
             System.setOut(out);
@@ -125,9 +143,11 @@ class FashionMnistClusterTest {
         double accuracy = scored.filter("prediction = label").count() / (double) rows;
         double transformSeconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(10_000, rows);
-        System.out.printf(Locale.ROOT, "CLUSTER %s epochs=%d train_rows=%d seed=%d test_accuracy=%.4f train_s=%.1f "
-                        + "step_ms=%.2f allreduce_ms_per_step=%.3f transform_s=%.1f%n", name, epochs, trainRows, seed,
-                accuracy, s.trainSeconds(), s.stepMs(), s.allreduceMsPerStep(), transformSeconds);
+        assertEquals(backend, fitted.getBackend());
+        System.out.printf(Locale.ROOT, "CLUSTER %s backend=%s epochs=%d train_rows=%d seed=%d test_accuracy=%.4f "
+                        + "train_s=%.1f step_ms=%.2f allreduce_ms_per_step=%.3f transform_s=%.1f%n", name, backend,
+                epochs, trainRows, seed, accuracy, s.trainSeconds(), s.stepMs(), s.allreduceMsPerStep(),
+                transformSeconds);
         return accuracy;
     }
 

@@ -1,5 +1,6 @@
 package io.sparkkeras.spark;
 
+import io.sparkkeras.backend.Backends;
 import io.sparkkeras.callbacks.CSVLogger;
 import io.sparkkeras.callbacks.Callback;
 import io.sparkkeras.callbacks.History;
@@ -322,7 +323,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
     public KerasEstimator setNumWorkers(int v) { set(numWorkers, v); return this; }
     public int getNumWorkers() { return (Integer) $(numWorkers); }
     /** Keras backend on the workers. Default: the driver's ({@link io.sparkkeras.backend.Backends#currentName()}). */
-    public KerasEstimator setBackend(String v) { set(backend, v); return this; }
+    public KerasEstimator setBackend(String v) { Backends.canonicalName(v); set(backend, v); return this; }
     public String getBackend() { return $(backend); }
     /** Fraction of each worker's rows held out for validation ({@code val_*} metrics). Default is 0. */
     public KerasEstimator setValidationFraction(double v) { set(validationFraction, v); return this; }
@@ -377,6 +378,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
 
     @Override
     public StructType transformSchema(StructType schema) {
+        KerasModel.checkedBackend(this, backend);
         ModelInfo info = requireModelInfo(null);
         validateParams(info);
         String lossName = getLoss().isEmpty() ? info.lossClass : getLoss();
@@ -499,7 +501,7 @@ public final class KerasEstimator extends Estimator<KerasModel> implements MLWri
         spec.validationFraction = getValidationFraction();
         spec.validationIndicator = getValidationIndicatorCol().isEmpty() ? -1
                 : spec.schema.fieldIndex(getValidationIndicatorCol());
-        spec.backend = getBackend();
+        spec.backend = KerasModel.checkedBackend(this, backend);
         spec.timeoutSeconds = getTimeout();
         spec.checkpointDir = getCheckpointDir().isEmpty() ? null : getCheckpointDir();
         spec.verbose = getVerbose();

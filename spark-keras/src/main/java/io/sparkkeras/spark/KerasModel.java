@@ -16,6 +16,7 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -160,7 +161,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
     public KerasModel setInferenceBatchSize(int v) { set(inferenceBatchSize, v); return this; }
     public int getInferenceBatchSize() { return (Integer) $(inferenceBatchSize); }
     /** Keras backend on the executors. Default: the driver's ({@link io.sparkkeras.backend.Backends#currentName()}). */
-    public KerasModel setBackend(String v) { set(backend, v); return this; }
+    public KerasModel setBackend(String v) { Backends.canonicalName(v); set(backend, v); return this; }
     public String getBackend() { return $(backend); }
 
     /** A new keras-core model with the trained weights, owned by the caller. */
@@ -189,6 +190,7 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
 
     @Override
     public StructType transformSchema(StructType schema) {
+        checkedBackend(this, backend);
         KerasSchemas.validate(schema, KerasSchemas.featureColumns(getFeaturesCol(), getFeaturesCols()), null, null,
                 info.inputShape());
         if (getPredictionCol().isEmpty() && getProbabilityCol().isEmpty() && getRawPredictionCol().isEmpty()) {
@@ -214,7 +216,8 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
         }
         org.apache.spark.sql.classic.SparkSession spark =
                 (org.apache.spark.sql.classic.SparkSession) dataset.sparkSession();
-        PredictPartition fn = new PredictPartition(cacheKey(getBackend()), broadcast(spark), getBackend(), schema, spec,
+        String engine = checkedBackend(this, backend);
+        PredictPartition fn = new PredictPartition(cacheKey(engine), broadcast(spark), engine, schema, spec,
                 info.inputShape, getInferenceBatchSize(), !getRawPredictionCol().isEmpty(),
                 !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(), keep, outputColumns());
         if (dataset.isStreaming()) {
@@ -277,9 +280,10 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
             x[i] = (float) v[i];
         }
         int[] dims = info.inputShape().prepend(1).intDims();
-        String key = cacheKey(getBackend());
-        Model m = ModelCache.borrow(key, getBackend(), () -> modelBytes);
-        try (Backends.Selection s = Backends.use(getBackend())) {
+        String engine = checkedBackend(this, backend);
+        String key = cacheKey(engine);
+        Model m = ModelCache.borrow(key, engine, () -> modelBytes);
+        try (Backends.Selection s = Backends.use(engine)) {
             float[] y = m.predictOnBatch(NdArray.of(x).reshape(dims)).toFloatArray();
             return outputColumns().of(y, 0, y.length);
         } finally {
@@ -345,6 +349,20 @@ public final class KerasModel extends org.apache.spark.ml.Model<KerasModel> impl
                 return model;
             }
         };
+    }
+
+    /**
+     * A stage's {@code backend} as its Keras name, checked on the driver: a misspelt name fails here, saying where it
+     * came from, instead of in every executor's task.
+     */
+    static String checkedBackend(Params stage, Param<String> backend) {
+        try {
+            return Backends.canonicalName(stage.getOrDefault(backend));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + (stage.isSet(backend) ? "" : ". `backend` was not "
+                    + "set, so it is this driver's configured Keras backend (the KERAS_BACKEND system property or "
+                    + "environment variable, or \"backend\" in ~/.keras/keras.json): fix that, or call setBackend"), e);
+        }
     }
 
     /**

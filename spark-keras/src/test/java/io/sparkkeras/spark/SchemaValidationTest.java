@@ -150,6 +150,32 @@ class SchemaValidationTest {
     }
 
     @Test
+    void aMisspeltBackendFailsOnTheDriverNamingTheChoices() {
+        IllegalArgumentException set = assertThrows(IllegalArgumentException.class,
+                () -> new KerasEstimator().setBackend("tensorflw"));
+        assertTrue(set.getMessage().contains("backend=\"tensorflw\"") && set.getMessage().contains("tensorflow")
+                && set.getMessage().contains("torch"), set.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> KerasModel.of(new Sequential(new Input(4), new Dense(3)))
+                .setBackend("jax"));
+        assertEquals("PyTorch", estimator().setBackend("PyTorch").getBackend(), "Keras's alias, in any case");
+
+        // A bad name from the driver's Keras configuration (KERAS_BACKEND) becomes the default: it fails in
+        // transformSchema, before any Spark job, and says where it came from.
+        StructType s = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("label", DataTypes.DoubleType);
+        KerasEstimator configured = estimator();
+        configured.setDefault(configured.backend(), "tensorflw");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> configured.transformSchema(s));
+        assertTrue(e.getMessage().contains("backend=\"tensorflw\"") && e.getMessage().contains("KERAS_BACKEND")
+                && e.getMessage().contains("setBackend"), e.getMessage());
+        KerasModel model = KerasModel.of(new Sequential(new Input(4), new Dense(3)));
+        model.setDefault(model.backend(), "tensorflw");
+        e = assertThrows(IllegalArgumentException.class, () -> model.transformSchema(s));
+        assertTrue(e.getMessage().contains("KERAS_BACKEND"), e.getMessage());
+    }
+
+    @Test
     void noModelAndUncompiledModelFailClearly() {
         StructType s = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
                 .add("label", DataTypes.IntegerType);

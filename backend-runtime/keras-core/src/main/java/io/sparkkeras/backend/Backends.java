@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -98,6 +100,31 @@ public final class Backends {
             b = defaultBackend;
         }
         return b != null ? b.name() : normalize(configuredName());
+    }
+
+    /**
+     * The Keras name of the backend called {@code name} (any name {@link #get} takes, in any case: {@code "pytorch"}
+     * is {@code "torch"}, {@code "tf"} is {@code "tensorflow"}), without loading it: for checking a name on a
+     * machine that hands it to others (a Spark driver sending it to its executors).
+     *
+     * <pre>{@code
+     * Backends.canonicalName("PyTorch");   // "torch"
+     * Backends.canonicalName("tensorflw"); // IllegalArgumentException naming torch and tensorflow
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the backends this project ships and those on the classpath
+     */
+    public static String canonicalName(String name) {
+        if (name != null && !name.isBlank()) {
+            String n = normalize(name);
+            if (n.equals("torch") || n.equals("tensorflow") || available().contains(n)) {
+                return n;
+            }
+        }
+        Set<String> known = new LinkedHashSet<>(List.of("torch", "tensorflow"));
+        known.addAll(available());
+        throw new IllegalArgumentException("Received an invalid value for `backend`, expected one of " + known
+                + " (or the aliases pytorch, tf). Received: backend=" + (name == null ? "null" : "\"" + name + "\""));
     }
 
     /** Sets the process-wide default backend. */

@@ -37,6 +37,17 @@ class BackendsTest {
     }
 
     @Test
+    void canonicalNamesAreCheckedWithoutLoading() {
+        assertEquals("torch", Backends.canonicalName("PyTorch"));
+        assertEquals("tensorflow", Backends.canonicalName(" TF "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Backends.canonicalName("tensorflw"));
+        assertTrue(e.getMessage().contains("backend=\"tensorflw\"") && e.getMessage().contains("[torch, tensorflow"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Backends.canonicalName(""));
+    }
+
+    @Test
     void scopeFreesWhatItOwnsAndKeepHandsUp() {
         try (Scope outer = Backends.current().core().newScope()) {
             Tensor kept;

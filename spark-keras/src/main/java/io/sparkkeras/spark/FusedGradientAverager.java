@@ -44,7 +44,7 @@ final class FusedGradientAverager implements GradientReducer {
         for (int i = 0; i < n; i++) {
             ByteBuffer dst = slices[i];
             dst.clear();
-            dst.put(gradients.get(i).toNdArray().buffer());
+            gradients.get(i).copyTo(dst);
         }
         long t0 = System.nanoTime();
         fusionFloats.clear();

@@ -65,12 +65,22 @@ final class TorchTensor implements Tensor {
 
     @Override
     public NdArray toNdArray() {
-        ByteBuffer b = array.toByteBuffer();
-        NdArray tmp = NdArray.wrap(b, dtype(), shape());
-        // DJL's buffer is owned by the array; copy so the result outlives it.
-        NdArray out = NdArray.zeros(tmp.dtype(), tmp.shape());
-        out.buffer().put(tmp.buffer());
+        NdArray out = NdArray.zeros(dtype(), shape());
+        copyTo(out.buffer());
         return out;
+    }
+
+    /**
+     * One copy, from a view of the tensor's own memory: DJL's {@code toByteBuffer()} would first copy it into a new
+     * {@code byte[]} (a humongous allocation for a large gradient), and {@code toByteBuffer(true)} views it in place
+     * (making a contiguous copy first only for a strided view).
+     */
+    @Override
+    public void copyTo(ByteBuffer dst) {
+        if (shape().size() == 0) {
+            return;
+        }
+        dst.put(array.toByteBuffer(true));
     }
 
     @Override

@@ -14,7 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link Tensor#copyTo} and {@link Tensor#toNdArray}: host copies of contiguous, strided, scalar and empty tensors. */
+/**
+ * {@link Tensor#copyTo} and {@link Tensor#toNdArray}: host copies of contiguous, strided, scalar and empty tensors,
+ * into a caller's buffer at its position, with no heap copy of the values on torch.
+ */
 @Tag("torch")
 class TensorCopyTest {
 
@@ -53,6 +56,24 @@ class TensorCopyTest {
             long perCall = (threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before) / 100;
             // A gradient's copy into the fusion buffer each step must not go through a heap array of its size.
             assertTrue(perCall < 4096, perCall + " heap bytes per copyTo of a 1 MiB tensor");
+        }
+    }
+
+    @Test
+    @Tag("tensorflow")
+    void tensorflowCopiesIntoTheBufferWithoutANewDirectBuffer() {
+        try (Backends.Selection s = Backends.use("tensorflow"); Scope scope = Backends.current().core().newScope()) {
+            Tensor a = Ops.convertToTensor(NdArray.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+            Tensor t = Ops.transpose(a, 1, 0);
+            ByteBuffer dst = ByteBuffer.allocateDirect(7 * 4).order(ByteOrder.nativeOrder());
+            dst.putFloat(-1f);
+            t.copyTo(dst);
+            assertEquals(7 * 4, dst.position());
+            float[] got = new float[7];
+            dst.flip();
+            dst.asFloatBuffer().get(got);
+            assertArrayEquals(new float[] {-1, 1, 4, 2, 5, 3, 6}, got);
+            assertThrows(BufferOverflowException.class, () -> t.copyTo(ByteBuffer.allocateDirect(5 * 4)));
         }
     }
 

@@ -13,6 +13,9 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TUint8;
 import org.tensorflow.types.family.TType;
 
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+
 /** Conversions between keras-core and TensorFlow Java types. */
 final class Tf {
     /** Scratch for host copies: TF's raw buffers copy fast to and from {@code byte[]}, slowly from NIO buffers. */
@@ -112,6 +115,19 @@ final class Tf {
             out.buffer().duplicate().put(buf, 0, (int) n);
         }
         return out;
+    }
+
+    /** Copies a host tensor's bytes into {@code dst} at its position, advancing it, through the reused scratch. */
+    static void copyTo(org.tensorflow.Tensor t, ByteBuffer dst) {
+        long n = t.numBytes();
+        if (n > dst.remaining()) {
+            throw new BufferOverflowException();
+        }
+        if (n > 0) {
+            byte[] buf = scratch(n);
+            t.asRawTensor().data().read(buf, 0, (int) n);
+            dst.put(buf, 0, (int) n);
+        }
     }
 
     private static byte[] scratch(long n) {

@@ -7,6 +7,8 @@ import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.utils.NdArray;
 import org.tensorflow.Output;
 
+import java.nio.ByteBuffer;
+
 /**
  * A {@link Tensor} of the TensorFlow backend, in one of three forms:
  * <ul>
@@ -145,6 +147,12 @@ final class TfTensor implements Tensor {
     @Override
     public NdArray toNdArray() {
         return Tf.toNd(hostValue());
+    }
+
+    /** Without the new direct buffer {@link #toNdArray} fills: the bytes go through the thread's scratch only. */
+    @Override
+    public void copyTo(ByteBuffer dst) {
+        Tf.copyTo(hostValue(), dst);
     }
 
     @Override

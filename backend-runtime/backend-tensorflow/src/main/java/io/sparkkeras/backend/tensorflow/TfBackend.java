@@ -44,10 +44,23 @@ public final class TfBackend implements Backend {
     public static final String INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
     /** Closed variables a graph holds before its live ones move to a fresh graph (see {@link #enterGraph}). */
     static final int COMPACT_MIN_CLOSED = 128;
+    /**
+     * How long a move of the live variables may hold new users of the graph back while the current ones leave (see
+     * {@link #enterGraph}): threads that use the graph back to back may never leave it free on their own.
+     */
+    static final long DRAIN_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
     private static final System.Logger LOG = System.getLogger(TfBackend.class.getName());
 
     /** The current generation of the graph and its session; replaced when unused. Guarded by this. */
     private TfGraph graph;
+    /** The graph a thread is draining for a move (new users wait), or null. Guarded by this. */
+    private TfGraph draining;
+    /** When the drain gives up. Guarded by this. */
+    private long drainDeadline;
+    /** Drains that gave up, the graph still held at their deadline (for tests). Guarded by this. */
+    private long drainsGivenUp;
+    /** Graphs this thread holds: a holder enters again at once, never waiting for a drain that waits for it. */
+    private final ThreadLocal<int[]> held = ThreadLocal.withInitial(() -> new int[1]);
     private final AtomicLong runs = new AtomicLong();
     /**
      * Held while a trace is built (and while a variable's ops are), so that graphs are built one thread at a time.
@@ -128,6 +141,11 @@ public final class TfBackend implements Backend {
         return graph;
     }
 
+    /** Drains for a move that gave up because the graph stayed held (for tests). */
+    synchronized long drainsGivenUp() {
+        return drainsGivenUp;
+    }
+
     /** Session runs so far (each runner is run once), the pending flushes included: what tests count. */
     long sessionRuns() {
         return runs.get();
@@ -135,8 +153,11 @@ public final class TfBackend implements Backend {
 
     /**
      * The current graph, held until {@link #exitGraph}: for a trace being built, a run in flight, or a variable call.
-     * While any thread holds it, it stays the current graph and every live variable stays in it. If nothing held it
-     * and it holds many dead ops, its live variables move to a fresh graph first ({@link TfCompaction}).
+     * While any thread holds it, it stays the current graph and every live variable stays in it. When it holds many
+     * dead ops, its live variables move to a fresh graph first ({@link TfCompaction}), which needs a moment when
+     * nothing holds it: if other threads do, this thread holds new users back for up to {@link #DRAIN_NS} while they
+     * leave (threads already holding a graph go on, so none waits for itself), then moves, or gives up and tries
+     * again after {@link #COMPACT_MIN_CLOSED} more variables.
      */
     TfGraph enterGraph() {
         return enterGraph(true);
@@ -144,26 +165,84 @@ public final class TfBackend implements Backend {
 
     /** As {@link #enterGraph()}; {@code mayMove} false for closing a variable (it need not move just before). */
     TfGraph enterGraph(boolean mayMove) {
+        int[] mine = held.get();
         TfGraph old = null;
         TfGraph g;
         synchronized (this) {
-            if (mayMove && graph.users == 0 && worthCompacting(graph)) {
-                try {
-                    TfGraph fresh = TfCompaction.moveLiveVariables(graph, config, runs);
-                    old = graph;
-                    graph = fresh;
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    // Moving only saves time: keep the graph, and try again after as many variables more.
-                    graph.moveAfterMade = graph.made + COMPACT_MIN_CLOSED;
-                    LOG.log(System.Logger.Level.WARNING, "TensorFlow: could not move " + graph.live.size()
-                            + " live variables to a fresh graph; keeping graph " + graph.generation, e);
+            if (mine[0] == 0) {
+                awaitDrain();
+                if (mayMove && worthCompacting(graph)) {
+                    if (graph.users > 0) {
+                        drain();
+                    }
+                    if (graph.users == 0) {
+                        old = moveLiveVariables();
+                    } else {
+                        graph.moveAfterMade = graph.made + COMPACT_MIN_CLOSED;   // busy throughout: later
+                        drainsGivenUp++;
+                    }
                 }
             }
             g = graph;
             g.users++;
         }
+        mine[0]++;
         closeQuietly(old);   // outside the lock: nothing uses it, and other threads need not wait for it
         return g;
+    }
+
+    /** Waits (holding no graph) while another thread drains the graph for a move, until that drain's deadline. */
+    private void awaitDrain() {
+        while (draining != null && draining == graph) {
+            long left = drainDeadline - System.nanoTime();
+            if (left <= 0 || !timedWait(left)) {
+                return;
+            }
+        }
+    }
+
+    /** Holds new users back until the current ones leave the graph or {@link #DRAIN_NS} pass. */
+    private void drain() {
+        draining = graph;
+        drainDeadline = System.nanoTime() + DRAIN_NS;
+        try {
+            while (graph.users > 0) {
+                long left = drainDeadline - System.nanoTime();
+                if (left <= 0 || !timedWait(left)) {
+                    return;
+                }
+            }
+        } finally {
+            draining = null;
+            notifyAll();
+        }
+    }
+
+    /** Waits on this object's monitor; false if interrupted (the flag is set again: waiting only saves time). */
+    private boolean timedWait(long nanos) {
+        try {
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, nanos);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Moves the live variables to a fresh graph; returns the old graph for the caller to close, or null. */
+    private TfGraph moveLiveVariables() {
+        try {
+            TfGraph fresh = TfCompaction.moveLiveVariables(graph, config, runs);
+            TfGraph old = graph;
+            graph = fresh;
+            return old;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // Moving only saves time: keep the graph, and try again after as many variables more.
+            graph.moveAfterMade = graph.made + COMPACT_MIN_CLOSED;
+            LOG.log(System.Logger.Level.WARNING, "TensorFlow: could not move " + graph.live.size()
+                    + " live variables to a fresh graph; keeping graph " + graph.generation, e);
+            return null;
+        }
     }
 
     /**
@@ -190,9 +269,13 @@ public final class TfBackend implements Backend {
     }
 
     void exitGraph(TfGraph g) {
+        held.get()[0]--;
         TfGraph retired;
         synchronized (this) {
             g.users--;
+            if (g.users == 0 && draining == g) {
+                notifyAll();   // the drain for a move is over
+            }
             retired = retireIfUnused(g);
         }
         closeQuietly(retired);   // outside the lock: nothing uses it, and other threads need not wait for it

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -386,14 +387,60 @@ class TfVariableRunsTest {
             for (Future<?> f : fs) {
                 f.get();
             }
-            // A move needs a moment when no thread holds the graph, which three busy threads may never give: it
-            // came during the run here at times, and otherwise comes with this first call on a quiet graph.
-            assertArrayEquals(predicted, kept.predict(x).toFloatArray());
+            // Three threads using the graph back to back leave it free for no moment of their own; the move drained
+            // it (held new users back while the others left), so it happened while they ran.
             assertTrue(tf.currentGraph().generation > generation, "the kept model's variables moved");
             assertArrayEquals(predicted, kept.predict(x).toFloatArray());
         } finally {
             pool.shutdownNow();
             pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aDrainForAMoveGivesUpOnAHolderAndNeverBlocksItsOwnNestedCalls() throws Exception {
+        NdArray x = values(8, 0.25f).reshape(2, 4);
+        ExecutorService holder = Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (Sequential kept = mlp()) {
+            fitOnce(kept);
+            float[] predicted = kept.predict(x).toFloatArray();
+            long generation = tf.currentGraph().generation;
+            long givenUp = tf.drainsGivenUp();
+            Future<float[]> held = holder.submit(() -> {
+                try (Backends.Selection s = Backends.use("tensorflow")) {
+                    TfGraph g = tf.enterGraph();   // a long run in flight, say
+                    try {
+                        entered.countDown();
+                        release.await();
+                        return kept.predict(x).toFloatArray();   // the holder's own nested calls never wait
+                    } finally {
+                        tf.exitGraph(g);
+                    }
+                }
+            });
+            entered.await();
+            // Closed variables pile up beside the kept model while the graph is held: a move comes due, its drain
+            // waits for the holder, gives up at its deadline, and the next try waits for as many variables again.
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 12; i++) {
+                try (Sequential m = mlp()) {
+                    fitOnce(m);
+                }
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            long drains = tf.drainsGivenUp() - givenUp;
+            assertTrue(drains >= 1 && drains <= 2, drains + " drains gave up");
+            assertTrue(ms >= drains * TimeUnit.NANOSECONDS.toMillis(TfBackend.DRAIN_NS), ms + " ms for " + drains);
+            assertEquals(generation, tf.currentGraph().generation, "no move while the graph was held");
+            assertArrayEquals(predicted, kept.predict(x).toFloatArray());
+            release.countDown();
+            assertArrayEquals(predicted, held.get(30, TimeUnit.SECONDS));
+        } finally {
+            release.countDown();
+            holder.shutdownNow();
+            holder.awaitTermination(30, TimeUnit.SECONDS);
         }
     }
 

@@ -55,8 +55,8 @@ public final class TfBackend implements Backend {
     private TfGraph graph;
     /** The graph a thread is draining for a move (new users wait), or null. Guarded by this. */
     private TfGraph draining;
-    /** When the drain gives up. Guarded by this. */
-    private long drainDeadline;
+    /** {@link #DRAIN_NS}, or what a test set. Guarded by this. */
+    private long drainNs = DRAIN_NS;
     /** Drains that gave up, the graph still held at their deadline (for tests). Guarded by this. */
     private long drainsGivenUp;
     /** Graphs this thread holds: a holder enters again at once, never waiting for a drain that waits for it. */
@@ -155,9 +155,10 @@ public final class TfBackend implements Backend {
      * The current graph, held until {@link #exitGraph}: for a trace being built, a run in flight, or a variable call.
      * While any thread holds it, it stays the current graph and every live variable stays in it. When it holds many
      * dead ops, its live variables move to a fresh graph first ({@link TfCompaction}), which needs a moment when
-     * nothing holds it: if other threads do, this thread holds new users back for up to {@link #DRAIN_NS} while they
-     * leave (threads already holding a graph go on, so none waits for itself), then moves, or gives up and tries
-     * again after {@link #COMPACT_MIN_CLOSED} more variables.
+     * nothing holds it: if other threads do, this thread (holding none) drains it, holding new users back for up to
+     * {@link #DRAIN_NS} while they leave (threads already holding a graph go on, so none waits for itself), then
+     * moves, or gives up and tries again after {@link #COMPACT_MIN_CLOSED} more variables. One drain at a time: a
+     * thread that waited for one goes in after it without starting another.
      */
     TfGraph enterGraph() {
         return enterGraph(true);
@@ -169,53 +170,70 @@ public final class TfBackend implements Backend {
         TfGraph old = null;
         TfGraph g;
         synchronized (this) {
-            if (mine[0] == 0) {
-                awaitDrain();
-                if (mayMove && worthCompacting(graph)) {
-                    if (graph.users > 0) {
-                        drain();
-                    }
-                    if (graph.users == 0) {
-                        old = moveLiveVariables();
-                    } else {
-                        graph.moveAfterMade = graph.made + COMPACT_MIN_CLOSED;   // busy throughout: later
-                        drainsGivenUp++;
-                    }
+            // A thread that waited for another's drain goes in: that drain moved, or gave up and backed off.
+            if (mine[0] == 0 && !awaitDrain() && mayMove && worthCompacting(graph)) {
+                TfGraph target = graph;
+                if ((target.users == 0 || drain(target)) && worthCompacting(graph)) {
+                    old = moveLiveVariables();
+                } else if (graph == target && target.users > 0) {
+                    target.moveAfterMade = target.made + COMPACT_MIN_CLOSED;   // held throughout: later
+                    drainsGivenUp++;
                 }
             }
             g = graph;
             g.users++;
         }
         mine[0]++;
-        closeQuietly(old);   // outside the lock: nothing uses it, and other threads need not wait for it
+        try {
+            closeQuietly(old);   // outside the lock: nothing uses it, and other threads need not wait for it
+        } catch (Throwable t) {
+            exitGraph(g);   // an Error closing the old graph must not leave this hold behind
+            throw t;
+        }
         return g;
     }
 
-    /** Waits (holding no graph) while another thread drains the graph for a move, until that drain's deadline. */
-    private void awaitDrain() {
-        while (draining != null && draining == graph) {
-            long left = drainDeadline - System.nanoTime();
-            if (left <= 0 || !timedWait(left)) {
-                return;
+    /**
+     * Waits (holding no graph) while another thread drains the graph for a move; that thread ends its drain by its
+     * deadline. Returns whether there was one.
+     */
+    private boolean awaitDrain() {
+        boolean waited = false;
+        while (draining != null) {
+            waited = true;
+            if (!timedWait(drainNs)) {
+                break;   // interrupted: go in (the drainer gives up at its deadline at worst)
             }
         }
+        return waited;
     }
 
-    /** Holds new users back until the current ones leave the graph or {@link #DRAIN_NS} pass. */
-    private void drain() {
-        draining = graph;
-        drainDeadline = System.nanoTime() + DRAIN_NS;
+    /**
+     * Holds new users back until the current ones leave {@code target}, or the drain time passes. Returns whether
+     * {@code target} is still the graph, now unused.
+     */
+    private boolean drain(TfGraph target) {
+        draining = target;
+        long deadline = System.nanoTime() + drainNs;
         try {
-            while (graph.users > 0) {
-                long left = drainDeadline - System.nanoTime();
+            while (graph == target && target.users > 0) {
+                long left = deadline - System.nanoTime();
                 if (left <= 0 || !timedWait(left)) {
-                    return;
+                    break;
                 }
             }
+            return graph == target && target.users == 0;
         } finally {
             draining = null;
             notifyAll();
         }
+    }
+
+    /** Sets how long a drain holds new users back (tests); returns the previous value. */
+    synchronized long drainNanos(long nanos) {
+        long previous = drainNs;
+        drainNs = nanos;
+        return previous;
     }
 
     /** Waits on this object's monitor; false if interrupted (the flag is set again: waiting only saves time). */

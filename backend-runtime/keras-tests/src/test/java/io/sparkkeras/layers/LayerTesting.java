@@ -129,6 +129,35 @@ final class LayerTesting {
         }
     }
 
+    /**
+     * As {@link #assertGradientsMatch}, for the gradient with respect to the input {@code x} (what the layer below
+     * receives in a model): every element of {@code x} against central differences.
+     */
+    static void assertInputGradientMatches(Layer layer, NdArray x, boolean training) {
+        NdArray probe = probeFor(layer, x, training);
+        float[] analytic;
+        try (Scope s = Backends.current().core().newScope();
+                Variable xv = new Variable("input", x, true)) {
+            GradientResult g = Backends.current().core().valueAndGrad(
+                    () -> Ops.sum(Ops.multiply(layer.apply(xv.value(), training), Ops.convertToTensor(probe))),
+                    List.of(xv));
+            analytic = g.gradients().get(0).toFloatArray();
+        }
+        float[] base = x.toFloatArray();
+        int[] shape = x.shape().intDims();
+        double eps = 1e-2;
+        for (int i = 0; i < base.length; i++) {
+            float[] p = base.clone();
+            p[i] = (float) (base[i] + eps);
+            double plus = evalLoss(layer, NdArray.of(p, shape), probe, training);
+            p[i] = (float) (base[i] - eps);
+            double minus = evalLoss(layer, NdArray.of(p, shape), probe, training);
+            double numeric = (plus - minus) / (2 * eps);
+            assertTrue(Math.abs(numeric - analytic[i]) <= 2e-3 + 1e-2 * Math.abs(analytic[i]), "input[" + i
+                    + "]: analytic " + analytic[i] + " vs finite difference " + numeric);
+        }
+    }
+
     private static NdArray probeFor(Layer layer, NdArray x, boolean training) {
         NdArray y = call(layer, x, training);
         return NdArray.of(values(99, (int) y.size()), y.shape().intDims());

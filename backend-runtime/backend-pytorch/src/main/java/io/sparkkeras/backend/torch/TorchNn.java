@@ -20,9 +20,11 @@ final class TorchNn implements NnOps {
     private static final double EPSILON = 1e-7;
 
     private final TorchBackend b;
+    private final TorchConvolution convolution;
 
     TorchNn(TorchBackend b) {
         this.b = b;
+        this.convolution = new TorchConvolution(b);
     }
 
     private Tensor t(NDArray a) {
@@ -177,7 +179,7 @@ final class TorchNn implements NnOps {
             return NnOps.super.conv(x, kernel, bias, strides, padding, dilationRate, groups);
         }
         int spatial = strides.length;
-        NDArray in = nd(x).transpose(toChannelsFirst(spatial));
+        NDArray in = local(nd(x).transpose(toChannelsFirst(spatial)));
         int[] kperm = new int[spatial + 2];
         kperm[0] = spatial + 1;
         kperm[1] = spatial;
@@ -191,10 +193,8 @@ final class TorchNn implements NnOps {
             k[i] = (int) wd[i + 2];
         }
         Object[] padded = padSame(in, k, strides, dilationRate, padding, 0);
-        // The bias goes into libtorch's convolution, which starts its output from it: no separate add.
-        NDArray out = JniUtils.convolution((PtNDArray) padded[0], (PtNDArray) w, bias == null ? null : pt(bias),
-                shape(strides),
-                new ai.djl.ndarray.types.Shape((long[]) padded[1]), shape(dilationRate), groups);
+        NDArray out = convolution.convolve((NDArray) padded[0], w, bias == null ? null : pt(bias), strides,
+                (long[]) padded[1], dilationRate, groups);
         return t(out.transpose(toChannelsLast(spatial)));
     }
 
@@ -228,7 +228,7 @@ final class TorchNn implements NnOps {
         // side as Keras's JAX backend does, and run a stride-1 convolution with the spatially flipped kernel, its
         // in and out swapped. Every step is differentiable.
         int spatial = strides.length;
-        NDArray in = nd(x).transpose(toChannelsFirst(spatial));
+        NDArray in = local(nd(x).transpose(toChannelsFirst(spatial)));
         int rank = spatial + 2;
         for (int i = 0; i < spatial; i++) {
             in = insertZeros(in, i + 2, strides[i]);
@@ -254,8 +254,7 @@ final class TorchNn implements NnOps {
         NDArray w = local(JniUtils.flip((PtNDArray) local(nd(kernel).transpose(kperm)), flipAxes));
         int[] ones = new int[spatial];
         java.util.Arrays.fill(ones, 1);
-        NDArray out = JniUtils.convolution((PtNDArray) in, (PtNDArray) w, null, shape(ones),
-                new ai.djl.ndarray.types.Shape(new long[spatial]), shape(dilationRate), 1);
+        NDArray out = convolution.convolve(in, w, null, ones, new long[spatial], dilationRate, 1);
         return t(out.transpose(toChannelsLast(spatial)));
     }
 

@@ -18,6 +18,11 @@
  *   <li><b>Layout.</b> Keras is channels_last; torch convolution and pooling are channels_first. {@link
  *   io.sparkkeras.backend.torch.TorchNn} transposes at the op boundary, as Keras's torch backend does, and pads
  *   explicitly where TensorFlow's "same" rule puts the odd pixel on one side.</li>
+ *   <li><b>Convolution check.</b> On some machines libtorch's batched convolution (oneDNN) returns a wrong input
+ *   gradient without any error (seen on an AMD EPYC VM whose CPUID reports no cache sizes). The first convolution
+ *   of a JVM compares a batch of two with the same samples one at a time; where they differ, convolutions are
+ *   composed of strided slices and a matmul ({@link io.sparkkeras.backend.torch.TorchConvolution}), and a warning
+ *   says so once.</li>
  *   <li><b>Threads.</b> libtorch's pools are sized by {@code -Dai.djl.pytorch.num_threads} and
  *   {@code -Dai.djl.pytorch.num_interop_threads}; natives load offline from the {@code pytorch-native-cpu} jar
  *   ({@code -Dai.djl.offline=true}).</li>

@@ -1,0 +1,241 @@
+package io.sparkkeras.backend.torch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.Random;
+
+/**
+ * The channels_first convolution behind {@link TorchNn}'s conv and conv-transpose: libtorch's own, unless a check
+ * at first use finds that its gradients are wrong on this machine, in which case the convolution is composed of
+ * strided slices (im2col) and one batched matmul, whose gradients libtorch computes without oneDNN.
+ *
+ * <p>Why: libtorch hands batched float32 convolutions to oneDNN, and on some machines oneDNN's AVX2/AVX-512 kernels
+ * return a wrong input gradient: seen on a 2-vCPU AMD EPYC VM whose CPUID reports no cache sizes (leaf 0x8000001D
+ * empty), for small batches (garbage, at times NaN) while batches of 128 came out right; the forward pass and the
+ * kernel gradient were right. A model trained there would learn from wrong numbers without any error. The check
+ * compares, on two small shapes that broke there, the gradients of a batch of two with those of the same samples
+ * one at a time (libtorch's own non-oneDNN path): a few milliseconds, once per JVM. With
+ * {@code ONEDNN_MAX_CPU_ISA=AVX} in the environment before the JVM starts, oneDNN avoids those kernels, the check
+ * passes and libtorch's path is used.
+ */
+final class TorchConvolution {
+    private static final System.Logger LOG = System.getLogger(TorchConvolution.class.getName());
+    /** Relative error (infinity norm) above which a gradient counts as wrong: float32 sums of a few terms. */
+    private static final double CHECK_RTOL = 1e-4;
+
+    private final TorchBackend b;
+    private volatile Boolean nativeRight;
+
+    TorchConvolution(TorchBackend b) {
+        this.b = b;
+    }
+
+    /**
+     * {@code x} (N, C, s...) convolved with {@code w} (O, C / groups, k...), symmetric zero padding {@code pad} on
+     * each spatial axis, plus {@code bias} (O) if not null: libtorch's {@code convolution} (stride, dilation,
+     * groups), results in the input's manager as libtorch leaves them.
+     */
+    NDArray convolve(NDArray x, NDArray w, PtNDArray bias, int[] strides, long[] pad, int[] dilation, int groups) {
+        if (nativeRight()) {
+            // The bias goes into libtorch's convolution, which starts its output from it: no separate add.
+            return JniUtils.convolution((PtNDArray) x, (PtNDArray) w, bias, shape(strides), new Shape(pad),
+                    shape(dilation), groups);
+        }
+        NDArray y = composed(x, w, strides, pad, dilation, groups);
+        if (bias == null) {
+            return y;
+        }
+        long[] shape = new long[strides.length + 2];
+        java.util.Arrays.fill(shape, 1);
+        shape[1] = bias.getShape().get(0);
+        // A view of the bias variable would go to the variables' long-lived manager: keep it in the step's scope.
+        NDArray b4 = bias.reshape(shape);
+        b4.attach(TorchScope.current(b).manager());
+        return y.add(b4);
+    }
+
+    /** Whether libtorch's own convolution is used (the check runs on the first call). */
+    boolean nativeRight() {
+        Boolean r = nativeRight;
+        if (r == null) {
+            synchronized (this) {
+                r = nativeRight;
+                if (r == null) {
+                    r = check();
+                    nativeRight = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    private boolean check() {
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try (NDManager m = b.variablesManager().newSubManager()) {
+            // Shapes that broke on the machine described above: (2, 1, 5, 5) * (1, 1, 3, 3) and (2, 3, 7, 7) * (4, 3,
+            // 3, 3), with and without padding.
+            String wrong = firstWrong(m, 1, 5, 1, 0);
+            if (wrong == null) {
+                wrong = firstWrong(m, 3, 7, 4, 1);
+            }
+            if (wrong == null) {
+                return true;
+            }
+            LOG.log(System.Logger.Level.WARNING, "libtorch's convolution gives a wrong " + wrong + " on this machine (a known oneDNN fault on some CPUs or "
+                    + "VMs, e.g. where CPUID reports no cache sizes): convolutions on the torch backend run as "
+                    + "strided slices and a matmul instead, which is right but slower. To use libtorch's own path, "
+                    + "start the JVM with ONEDNN_MAX_CPU_ISA=AVX in its environment.");
+            return false;
+        } catch (RuntimeException e) {
+            // A check that cannot run says nothing about the engine; keep its own path.
+            LOG.log(System.Logger.Level.WARNING, "Could not check libtorch's convolution gradients; using them as they are",
+                    e);
+            return true;
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+    }
+
+    /**
+     * A batch of two against the same two samples one at a time: the output, then the input and kernel gradients
+     * of {@code sum(conv(x) * r)}. Returns what differs, or null.
+     */
+    private String firstWrong(NDManager m, int c, int size, int o, long pad) {
+        Random rnd = new Random(42);
+        NDArray x = m.create(gaussian(rnd, 2 * c * size * size), new Shape(2, c, size, size));
+        NDArray w = m.create(gaussian(rnd, o * c * 9), new Shape(o, c, 3, 3));
+        long out = size + 2 * pad - 2;
+        NDArray r = m.create(gaussian(rnd, (int) (2 * o * out * out)), new Shape(2, o, out, out));
+        float[][] batched = gradients(x, w, r, pad);
+        float[][] single = new float[3][];
+        for (int n = 0; n < 2; n++) {
+            float[][] g = gradients(x.get(n).expandDims(0), w, r.get(n).expandDims(0), pad);
+            single[0] = concat(single[0], g[0]);
+            single[1] = concat(single[1], g[1]);
+            single[2] = single[2] == null ? g[2] : add(single[2], g[2]);
+        }
+        String[] what = {"output", "input gradient", "kernel gradient"};
+        for (int i = 0; i < 3; i++) {
+            if (!close(single[i], batched[i])) {
+                return what[i];
+            }
+        }
+        return null;
+    }
+
+    private static float[][] gradients(NDArray x, NDArray w, NDArray r, long pad) {
+        NDArray xv = x.duplicate();
+        NDArray wv = w.duplicate();
+        xv.setRequiresGradient(true);
+        wv.setRequiresGradient(true);
+        NDArray y = JniUtils.convolution((PtNDArray) xv, (PtNDArray) wv, null, new Shape(1, 1), new Shape(pad, pad),
+                new Shape(1, 1), 1);
+        NDArray loss = y.mul(r).sum();
+        JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
+        return new float[][] {y.toFloatArray(), xv.getGradient().toFloatArray(), wv.getGradient().toFloatArray()};
+    }
+
+    private static boolean close(float[] expected, float[] actual) {
+        double scale = 1e-6;
+        double err = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            double e = Math.abs(expected[i] - actual[i]);
+            if (!(e <= err)) {
+                err = e;   // NaN sticks
+            }
+        }
+        return err <= CHECK_RTOL * scale;
+    }
+
+    private static float[] gaussian(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    private static float[] concat(float[] a, float[] c) {
+        if (a == null) {
+            return c;
+        }
+        float[] r = java.util.Arrays.copyOf(a, a.length + c.length);
+        System.arraycopy(c, 0, r, a.length, c.length);
+        return r;
+    }
+
+    private static float[] add(float[] a, float[] c) {
+        float[] r = a.clone();
+        for (int i = 0; i < r.length; i++) {
+            r[i] += c[i];
+        }
+        return r;
+    }
+
+    /**
+     * The convolution as im2col and a matmul: one strided slice of the padded input per kernel offset, stacked to
+     * (N, G, C/G * k, L) with L the output positions, times the kernel as (G, O/G, C/G * k); no bias. Every op is
+     * libtorch's and has its own gradient (slice, stack, reshape, matmul), none of which goes through oneDNN's
+     * convolution. Intermediates go to {@code x}'s manager.
+     */
+    static NDArray composed(NDArray x, NDArray w, int[] strides, long[] pad, int[] dilation, int groups) {
+        int spatial = strides.length;
+        boolean padded = false;
+        long[] p = new long[2 * spatial];
+        for (int i = 0; i < spatial; i++) {
+            p[2 * (spatial - 1 - i)] = pad[i];
+            p[2 * (spatial - 1 - i) + 1] = pad[i];
+            padded |= pad[i] > 0;
+        }
+        NDArray in = padded ? JniUtils.pad((PtNDArray) x, p, 0) : x;
+        long[] dims = in.getShape().getShape();
+        long[] wd = w.getShape().getShape();
+        long[] out = new long[spatial];
+        int taps = 1;
+        long positions = 1;
+        for (int i = 0; i < spatial; i++) {
+            long span = (long) dilation[i] * (wd[i + 2] - 1) + 1;
+            out[i] = (dims[i + 2] - span) / strides[i] + 1;
+            taps *= (int) wd[i + 2];
+            positions *= out[i];
+        }
+        PtNDArray[] cols = new PtNDArray[taps];
+        int[] offset = new int[spatial];
+        for (int t = 0; t < taps; t++) {
+            NDArray s = in;
+            for (int i = 0; i < spatial; i++) {
+                long start = (long) offset[i] * dilation[i];
+                s = JniUtils.slice((PtNDArray) s, i + 2, start, start + (out[i] - 1) * strides[i] + 1, strides[i]);
+            }
+            cols[t] = (PtNDArray) s;
+            for (int i = spatial - 1; i >= 0 && ++offset[i] == wd[i + 2]; i--) {
+                offset[i] = 0;   // odometer over the kernel's offsets, last axis fastest (as the kernel is laid out)
+            }
+        }
+        long n = dims[0];
+        long c = dims[1];
+        long o = wd[0];
+        NDArray col = JniUtils.stack(cols, 2).reshape(n, groups, c / groups * taps, positions);
+        NDArray kernel = w.reshape(groups, o / groups, c / groups * taps);
+        NDArray y = JniUtils.matmul((PtNDArray) kernel, (PtNDArray) col);   // (N, G, O/G, L)
+        long[] shape = new long[spatial + 2];
+        shape[0] = n;
+        shape[1] = o;
+        System.arraycopy(out, 0, shape, 2, spatial);
+        return y.reshape(shape);
+    }
+
+    private static Shape shape(int[] v) {
+        long[] l = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            l[i] = v[i];
+        }
+        return new Shape(l);
+    }
+}

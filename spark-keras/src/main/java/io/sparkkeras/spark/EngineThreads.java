@@ -25,8 +25,11 @@ final class EngineThreads {
     static final String TORCH_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
     static final String TF_INTRA_OP_THREADS = "sparkkeras.tensorflow.intra_op_threads";
     static final String TF_INTER_OP_THREADS = "sparkkeras.tensorflow.inter_op_threads";
+    /** The torch backend's convolution path: auto, libtorch or composed (see the backend's package notes). */
+    static final String TORCH_CONVOLUTION = "sparkkeras.torch.convolution";
     /** Our system properties, each also read from the Spark conf ({@link #confKey}). */
-    static final String[] SETTINGS = {TF_INTRA_OP_THREADS, TF_INTER_OP_THREADS, ModelCache.MAX_MODELS_PROPERTY};
+    static final String[] SETTINGS = {TF_INTRA_OP_THREADS, TF_INTER_OP_THREADS, ModelCache.MAX_MODELS_PROPERTY,
+        TORCH_CONVOLUTION};
 
     private EngineThreads() {
     }

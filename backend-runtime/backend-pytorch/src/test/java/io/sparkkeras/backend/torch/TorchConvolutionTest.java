@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -54,6 +56,29 @@ class TorchConvolutionTest {
     void groups() {
         check(new long[] {2, 6, 5, 5}, new long[] {4, 3, 3, 3}, new int[] {1, 1}, new long[] {1, 1}, new int[] {1, 1},
                 2);
+    }
+
+    @Test
+    void thePathCanBeChosenAndABadChoiceIsNamed() {
+        TorchBackend torch = (TorchBackend) io.sparkkeras.backend.Backends.get("torch");
+        String before = System.getProperty(TorchConvolution.PATH_PROPERTY);
+        try {
+            System.setProperty(TorchConvolution.PATH_PROPERTY, "composed");
+            assertFalse(new TorchConvolution(torch).nativeRight());
+            System.setProperty(TorchConvolution.PATH_PROPERTY, "libtorch");
+            assertTrue(new TorchConvolution(torch).nativeRight());
+            System.setProperty(TorchConvolution.PATH_PROPERTY, "onednn");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new TorchConvolution(torch).nativeRight());
+            assertTrue(e.getMessage().contains("sparkkeras.torch.convolution=onednn"), e.getMessage());
+            assertTrue(e.getMessage().contains("auto, libtorch or composed"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(TorchConvolution.PATH_PROPERTY);
+            } else {
+                System.setProperty(TorchConvolution.PATH_PROPERTY, before);
+            }
+        }
     }
 
     private static void check(long[] xShape, long[] wShape, int[] strides, long[] pad, int[] dilation, int groups) {

@@ -21,8 +21,9 @@ import java.util.Random;
  * one at a time (libtorch's own non-oneDNN path): a few milliseconds, once per JVM. With
  * {@code ONEDNN_MAX_CPU_ISA=AVX} in the environment before the JVM starts, oneDNN avoids those kernels, the check
  * passes and libtorch's path is used; {@code -Dsparkkeras.torch.convolution=libtorch} or {@code =composed} skips
- * the check and picks a path. On that VM the composed path was no slower: a 32 to 64 channel 3x3 convolution of a
- * batch of 128 13x13 images, forward and backward, took 21–26 ms composed against 30–37 ms in libtorch.
+ * the check and picks a path. Speed on that VM ({@code bin/bench-fit}, reference CNN, one JVM, best epochs):
+ * 4,247 samples/s composed against 3,487 for libtorch's right kernels (a DJL loop under {@code
+ * ONEDNN_MAX_CPU_ISA=AVX}); libtorch's wrong AVX-512 kernels ran 4.6-5.6k.
  */
 final class TorchConvolution {
     /**
@@ -198,31 +199,54 @@ final class TorchConvolution {
     }
 
     /**
-     * The convolution as im2col and a matmul: one strided slice of the padded input per kernel offset, stacked to
-     * (N, G, C/G * k, L) with L the output positions, times the kernel as (G, O/G, C/G * k); no bias. Every op is
-     * libtorch's and has its own gradient (slice, stack, reshape, matmul), none of which goes through oneDNN's
-     * convolution. Intermediates go to {@code x}'s manager.
+     * The convolution as im2col and one matmul, in channels_last (the layout the layers hold, so the views below are
+     * usually free): one strided slice of the padded input per kernel offset, stacked to (N, out..., k, C), is the
+     * (N * L, k * C) matrix of a single large GEMM with the kernel in Keras's own (k..., C/G, O) layout; the result
+     * (N * L, O) is the output in channels_last. No bias. Every op is libtorch's and has its own gradient (slice,
+     * stack, reshape, matmul), none of which goes through oneDNN's convolution. Intermediates go to {@code x}'s
+     * manager.
+     *
+     * @param x channels_first (N, C, s...), as libtorch's convolution takes it
+     * @param w (O, C / groups, k...)
+     * @return channels_first (N, O, out...), a view
      */
     static NDArray composed(NDArray x, NDArray w, int[] strides, long[] pad, int[] dilation, int groups) {
         int spatial = strides.length;
-        boolean padded = false;
-        long[] p = new long[2 * spatial];
+        int[] last = new int[spatial + 2];    // (N, C, s...) -> (N, s..., C)
+        int[] first = new int[spatial + 2];   // and back
+        int[] kernelLast = new int[spatial + 2];   // (O, C/G, k...) -> (k..., C/G, O)
         for (int i = 0; i < spatial; i++) {
-            p[2 * (spatial - 1 - i)] = pad[i];
-            p[2 * (spatial - 1 - i) + 1] = pad[i];
+            last[i + 1] = i + 2;
+            first[i + 2] = i + 1;
+            kernelLast[i] = i + 2;
+        }
+        last[spatial + 1] = 1;
+        first[1] = spatial + 1;
+        kernelLast[spatial] = 1;
+        NDArray in = x.transpose(last);
+        boolean padded = false;
+        long[] p = new long[2 * (spatial + 1)];   // pairs from the last axis (channels: none) to the first spatial one
+        for (int i = 0; i < spatial; i++) {
+            p[2 * (spatial - i)] = pad[i];
+            p[2 * (spatial - i) + 1] = pad[i];
             padded |= pad[i] > 0;
         }
-        NDArray in = padded ? JniUtils.pad((PtNDArray) x, p, 0) : x;
+        if (padded) {
+            in = JniUtils.pad((PtNDArray) in, p, 0);
+        }
         long[] dims = in.getShape().getShape();
         long[] wd = w.getShape().getShape();
+        long n = dims[0];
+        long c = dims[spatial + 1];
+        long o = wd[0];
         long[] out = new long[spatial];
         int taps = 1;
-        long positions = 1;
+        long rows = n;
         for (int i = 0; i < spatial; i++) {
             long span = (long) dilation[i] * (wd[i + 2] - 1) + 1;
-            out[i] = (dims[i + 2] - span) / strides[i] + 1;
+            out[i] = (dims[i + 1] - span) / strides[i] + 1;
             taps *= (int) wd[i + 2];
-            positions *= out[i];
+            rows *= out[i];
         }
         PtNDArray[] cols = new PtNDArray[taps];
         int[] offset = new int[spatial];
@@ -230,24 +254,30 @@ final class TorchConvolution {
             NDArray s = in;
             for (int i = 0; i < spatial; i++) {
                 long start = (long) offset[i] * dilation[i];
-                s = JniUtils.slice((PtNDArray) s, i + 2, start, start + (out[i] - 1) * strides[i] + 1, strides[i]);
+                s = JniUtils.slice((PtNDArray) s, i + 1, start, start + (out[i] - 1) * strides[i] + 1, strides[i]);
             }
             cols[t] = (PtNDArray) s;
             for (int i = spatial - 1; i >= 0 && ++offset[i] == wd[i + 2]; i--) {
                 offset[i] = 0;   // odometer over the kernel's offsets, last axis fastest (as the kernel is laid out)
             }
         }
-        long n = dims[0];
-        long c = dims[1];
-        long o = wd[0];
-        NDArray col = JniUtils.stack(cols, 2).reshape(n, groups, c / groups * taps, positions);
-        NDArray kernel = w.reshape(groups, o / groups, c / groups * taps);
-        NDArray y = JniUtils.matmul((PtNDArray) kernel, (PtNDArray) col);   // (N, G, O/G, L)
+        NDArray col = JniUtils.stack(cols, spatial + 1);   // (N, out..., k, C)
+        NDArray kernel = w.transpose(kernelLast);          // (k..., C/G, O)
+        NDArray y;
+        if (groups == 1) {
+            y = JniUtils.matmul((PtNDArray) col.reshape(rows, taps * c), (PtNDArray) kernel.reshape(taps * c, o));
+        } else {
+            long cg = c / groups;
+            long og = o / groups;
+            NDArray colG = col.reshape(rows, taps, groups, cg).transpose(2, 0, 1, 3).reshape(groups, rows, taps * cg);
+            NDArray kernelG = kernel.reshape(taps * cg, groups, og).transpose(1, 0, 2);
+            y = JniUtils.matmul((PtNDArray) colG, (PtNDArray) kernelG).transpose(1, 0, 2);   // (rows, G, O/G)
+        }
         long[] shape = new long[spatial + 2];
         shape[0] = n;
-        shape[1] = o;
-        System.arraycopy(out, 0, shape, 2, spatial);
-        return y.reshape(shape);
+        System.arraycopy(out, 0, shape, 1, spatial);
+        shape[spatial + 1] = o;
+        return y.reshape(shape).transpose(first);
     }
 
     private static Shape shape(int[] v) {

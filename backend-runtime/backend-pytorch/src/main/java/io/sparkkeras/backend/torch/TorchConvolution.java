@@ -10,8 +10,10 @@ import java.util.Random;
 
 /**
  * The channels_first convolution behind {@link TorchNn}'s conv and conv-transpose: libtorch's own, unless a check
- * at first use finds that its gradients are wrong on this machine, in which case the convolution is composed of
- * strided slices (im2col) and one batched matmul, whose gradients libtorch computes without oneDNN.
+ * at first use finds that its gradients are wrong on this machine, in which case a convolution that takes gradients
+ * is composed of strided slices (im2col) and one matmul, whose gradients libtorch computes without oneDNN (one that
+ * does not, in predict or evaluate, still runs libtorch's own where its output was right: im2col's columns for a batch
+ * of 1024 images would be k times the input).
  *
  * <p>Why: libtorch hands batched float32 convolutions to oneDNN, and on some machines oneDNN's AVX2/AVX-512 kernels
  * return a wrong input gradient: seen on a 2-vCPU AMD EPYC VM whose CPUID reports no cache sizes (leaf 0x8000001D
@@ -36,7 +38,14 @@ final class TorchConvolution {
     private static final double CHECK_RTOL = 1e-4;
 
     private final TorchBackend b;
-    private volatile Boolean nativeRight;
+    /** What the check found: {@link #LIBTORCH}, {@link #FORWARD_ONLY} or {@link #COMPOSED}; 0 before it ran. */
+    private volatile int verdict;
+    /** libtorch's convolution is right: always used. */
+    static final int LIBTORCH = 1;
+    /** Its forward pass is right, its gradients are not: used where no gradient is taken (predict, evaluate). */
+    static final int FORWARD_ONLY = 2;
+    /** Never used. */
+    static final int COMPOSED = 3;
 
     TorchConvolution(TorchBackend b) {
         this.b = b;
@@ -48,7 +57,8 @@ final class TorchConvolution {
      * groups), results in the input's manager as libtorch leaves them.
      */
     NDArray convolve(NDArray x, NDArray w, PtNDArray bias, int[] strides, long[] pad, int[] dilation, int groups) {
-        if (nativeRight()) {
+        int v = verdict();
+        if (v == LIBTORCH || v == FORWARD_ONLY && !JniUtils.isGradMode()) {
             // The bias goes into libtorch's convolution, which starts its output from it: no separate add.
             return JniUtils.convolution((PtNDArray) x, (PtNDArray) w, bias, shape(strides), new Shape(pad),
                     shape(dilation), groups);
@@ -66,28 +76,28 @@ final class TorchConvolution {
         return y.add(b4);
     }
 
-    /** Whether libtorch's own convolution is used (the check runs on the first call). */
-    boolean nativeRight() {
-        Boolean r = nativeRight;
-        if (r == null) {
+    /** Where libtorch's own convolution is used (the check runs on the first call): a verdict above. */
+    int verdict() {
+        int v = verdict;
+        if (v == 0) {
             synchronized (this) {
-                r = nativeRight;
-                if (r == null) {
-                    r = check();
-                    nativeRight = r;
+                v = verdict;
+                if (v == 0) {
+                    v = check();
+                    verdict = v;
                 }
             }
         }
-        return r;
+        return v;
     }
 
-    private boolean check() {
+    private int check() {
         String forced = System.getProperty(PATH_PROPERTY, "auto");
         switch (forced) {
             case "libtorch":
-                return true;
+                return LIBTORCH;
             case "composed":
-                return false;
+                return COMPOSED;
             case "auto":
                 break;
             default:
@@ -99,33 +109,33 @@ final class TorchConvolution {
         try (NDManager m = b.variablesManager().newSubManager()) {
             // Shapes that broke on the machine described above: (2, 1, 5, 5) * (1, 1, 3, 3) and (2, 3, 7, 7) * (4, 3,
             // 3, 3), with and without padding.
-            String wrong = firstWrong(m, 1, 5, 1, 0);
-            if (wrong == null) {
-                wrong = firstWrong(m, 3, 7, 4, 1);
+            boolean[] wrong = new boolean[3];
+            compare(m, 1, 5, 1, 0, wrong);
+            compare(m, 3, 7, 4, 1, wrong);
+            if (!wrong[0] && !wrong[1] && !wrong[2]) {
+                return LIBTORCH;
             }
-            if (wrong == null) {
-                return true;
-            }
-            LOG.log(System.Logger.Level.WARNING, "libtorch's convolution gives a wrong " + wrong + " on this machine (a known oneDNN fault on some CPUs or "
-                    + "VMs, e.g. where CPUID reports no cache sizes): convolutions on the torch backend run as "
-                    + "strided slices and a matmul instead, which is right. To use libtorch's own path, start the "
+            String what = wrong[0] ? "output" : wrong[1] ? "input gradient" : "kernel gradient";
+            LOG.log(System.Logger.Level.WARNING, "libtorch's convolution gives a wrong " + what + " on this machine "
+                    + "(a known oneDNN fault on some CPUs or VMs, e.g. where CPUID reports no cache sizes): "
+                    + (wrong[0] ? "convolutions" : "convolutions that take gradients") + " on the torch backend run "
+                    + "as strided slices and a matmul instead, which is right. To use libtorch's own path, start the "
                     + "JVM with ONEDNN_MAX_CPU_ISA=AVX in its environment (its oneDNN then avoids those kernels).");
-            return false;
+            return wrong[0] ? COMPOSED : FORWARD_ONLY;
         } catch (RuntimeException e) {
             // A check that cannot run says nothing about the engine; keep its own path.
-            LOG.log(System.Logger.Level.WARNING, "Could not check libtorch's convolution gradients; using them as they are",
-                    e);
-            return true;
+            LOG.log(System.Logger.Level.WARNING, "Could not check libtorch's convolution; using it as it is", e);
+            return LIBTORCH;
         } finally {
             JniUtils.setGradMode(grad);
         }
     }
 
     /**
-     * A batch of two against the same two samples one at a time: the output, then the input and kernel gradients
-     * of {@code sum(conv(x) * r)}. Returns what differs, or null.
+     * A batch of two against the same two samples one at a time: flags in {@code wrong} the output, the input
+     * gradient and the kernel gradient of {@code sum(conv(x) * r)} where they differ.
      */
-    private String firstWrong(NDManager m, int c, int size, int o, long pad) {
+    private static void compare(NDManager m, int c, int size, int o, long pad, boolean[] wrong) {
         Random rnd = new Random(42);
         NDArray x = m.create(gaussian(rnd, 2 * c * size * size), new Shape(2, c, size, size));
         NDArray w = m.create(gaussian(rnd, o * c * 9), new Shape(o, c, 3, 3));
@@ -139,13 +149,9 @@ final class TorchConvolution {
             single[1] = concat(single[1], g[1]);
             single[2] = single[2] == null ? g[2] : add(single[2], g[2]);
         }
-        String[] what = {"output", "input gradient", "kernel gradient"};
         for (int i = 0; i < 3; i++) {
-            if (!close(single[i], batched[i])) {
-                return what[i];
-            }
+            wrong[i] |= !close(single[i], batched[i]);
         }
-        return null;
     }
 
     private static float[][] gradients(NDArray x, NDArray w, NDArray r, long pad) {

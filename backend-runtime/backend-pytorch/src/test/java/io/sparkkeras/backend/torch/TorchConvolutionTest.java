@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,12 +64,12 @@ class TorchConvolutionTest {
         String before = System.getProperty(TorchConvolution.PATH_PROPERTY);
         try {
             System.setProperty(TorchConvolution.PATH_PROPERTY, "composed");
-            assertFalse(new TorchConvolution(torch).nativeRight());
+            assertEquals(TorchConvolution.COMPOSED, new TorchConvolution(torch).verdict());
             System.setProperty(TorchConvolution.PATH_PROPERTY, "libtorch");
-            assertTrue(new TorchConvolution(torch).nativeRight());
+            assertEquals(TorchConvolution.LIBTORCH, new TorchConvolution(torch).verdict());
             System.setProperty(TorchConvolution.PATH_PROPERTY, "onednn");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new TorchConvolution(torch).nativeRight());
+                    () -> new TorchConvolution(torch).verdict());
             assertTrue(e.getMessage().contains("sparkkeras.torch.convolution=onednn"), e.getMessage());
             assertTrue(e.getMessage().contains("auto, libtorch or composed"), e.getMessage());
         } finally {

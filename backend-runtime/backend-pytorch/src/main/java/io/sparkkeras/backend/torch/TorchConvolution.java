@@ -16,8 +16,8 @@ import java.util.Random;
  * of 1024 images would be k times the input).
  *
  * <p>Why: libtorch hands batched float32 convolutions to oneDNN, and on some machines oneDNN's AVX2/AVX-512 kernels
- * return a wrong input gradient: seen on a 2-vCPU AMD EPYC VM whose CPUID reports no cache sizes (leaf 0x8000001D
- * empty), for small batches (garbage, at times NaN) while batches of 128 came out right; the forward pass and the
+ * return a wrong input gradient: seen on a 2-vCPU AMD EPYC VM whose CPUID reports no cache sizes (leaves 4 and
+ * 0x8000001D empty), for small batches (garbage, at times NaN) while batches of 128 came out right; the forward pass and the
  * kernel gradient were right. A model trained there would learn from wrong numbers without any error. The check
  * compares, on two small shapes that broke there, the gradients of a batch of two with those of the same samples
  * one at a time (libtorch's own non-oneDNN path): a few milliseconds, once per JVM. With
@@ -37,15 +37,16 @@ final class TorchConvolution {
     /** Relative error (infinity norm) above which a gradient counts as wrong: float32 sums of a few terms. */
     private static final double CHECK_RTOL = 1e-4;
 
+    /** Verdict: libtorch's convolution is right, and always used. */
+    static final int LIBTORCH = 1;
+    /** Verdict: its forward pass is right, its gradients are not: used where none is taken (predict, evaluate). */
+    static final int FORWARD_ONLY = 2;
+    /** Verdict: never used. */
+    static final int COMPOSED = 3;
+
     private final TorchBackend b;
     /** What the check found: {@link #LIBTORCH}, {@link #FORWARD_ONLY} or {@link #COMPOSED}; 0 before it ran. */
     private volatile int verdict;
-    /** libtorch's convolution is right: always used. */
-    static final int LIBTORCH = 1;
-    /** Its forward pass is right, its gradients are not: used where no gradient is taken (predict, evaluate). */
-    static final int FORWARD_ONLY = 2;
-    /** Never used. */
-    static final int COMPOSED = 3;
 
     TorchConvolution(TorchBackend b) {
         this.b = b;

@@ -17,8 +17,8 @@ import java.util.Random;
  *
  * <p>Why: libtorch hands batched float32 convolutions to oneDNN, and on some machines oneDNN's AVX2/AVX-512 kernels
  * return a wrong input gradient: seen on a 2-vCPU AMD EPYC VM whose CPUID reports no cache sizes (leaves 4 and
- * 0x8000001D empty), for small batches (garbage, at times NaN) while batches of 128 came out right; the forward pass and the
- * kernel gradient were right. A model trained there would learn from wrong numbers without any error. The check
+ * 0x8000001D empty), for small batches (garbage, at times NaN) while batches of 128 came out right; the forward pass
+ * and the kernel gradient were right. A model trained there would learn from wrong numbers without any error. The check
  * compares, on two small shapes that broke there, the gradients of a batch of two with those of the same samples
  * one at a time (libtorch's own non-oneDNN path): a few milliseconds, once per JVM. With
  * {@code ONEDNN_MAX_CPU_ISA=AVX} in the environment before the JVM starts, oneDNN avoids those kernels, the check

@@ -41,9 +41,11 @@ class TorchConvolutionTest {
 
     @Test
     void twoDimensional() {
-        check(new long[] {2, 3, 7, 6}, new long[] {4, 3, 3, 3}, new int[] {1, 1}, new long[] {0, 0}, new int[] {1, 1}, 1);
-        check(new long[] {2, 3, 7, 6}, new long[] {4, 3, 3, 2}, new int[] {2, 1}, new long[] {1, 1}, new int[] {1, 1}, 1);
-        check(new long[] {1, 2, 8, 8}, new long[] {2, 2, 2, 3}, new int[] {1, 2}, new long[] {0, 2}, new int[] {2, 1}, 1);
+        int[] one = {1, 1};
+        check(new long[] {2, 3, 7, 6}, new long[] {4, 3, 3, 3}, one, new long[] {0, 0}, one, 1);
+        check(new long[] {2, 3, 7, 6}, new long[] {4, 3, 3, 2}, new int[] {2, 1}, new long[] {1, 1}, one, 1);
+        check(new long[] {1, 2, 8, 8}, new long[] {2, 2, 2, 3}, new int[] {1, 2}, new long[] {0, 2}, new int[] {2, 1},
+                1);
     }
 
     @Test

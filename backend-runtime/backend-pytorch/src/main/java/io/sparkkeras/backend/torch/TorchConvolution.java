@@ -61,8 +61,8 @@ final class TorchConvolution {
         int v = verdict();
         if (v == LIBTORCH || v == FORWARD_ONLY && !JniUtils.isGradMode()) {
             // The bias goes into libtorch's convolution, which starts its output from it: no separate add.
-            return JniUtils.convolution((PtNDArray) x, (PtNDArray) w, bias, shape(strides), new Shape(pad),
-                    shape(dilation), groups);
+            return JniUtils.convolution((PtNDArray) x, (PtNDArray) w, bias, TorchNn.shape(strides), new Shape(pad),
+                    TorchNn.shape(dilation), groups);
         }
         NDArray y = composed(x, w, strides, pad, dilation, groups);
         if (bias == null) {
@@ -285,13 +285,5 @@ final class TorchConvolution {
         System.arraycopy(out, 0, shape, 1, spatial);
         shape[spatial + 1] = o;
         return y.reshape(shape).transpose(first);
-    }
-
-    private static Shape shape(int[] v) {
-        long[] l = new long[v.length];
-        for (int i = 0; i < v.length; i++) {
-            l[i] = v[i];
-        }
-        return new Shape(l);
     }
 }

@@ -325,7 +325,7 @@ final class TorchNn implements NnOps {
         return t(sum.div(cnt).transpose(toChannelsLast(spatial)));
     }
 
-    private static ai.djl.ndarray.types.Shape shape(int[] v) {
+    static ai.djl.ndarray.types.Shape shape(int[] v) {
         long[] l = new long[v.length];
         for (int i = 0; i < v.length; i++) {
             l[i] = v[i];

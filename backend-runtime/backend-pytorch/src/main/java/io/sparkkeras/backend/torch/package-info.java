@@ -20,9 +20,10 @@
  *   explicitly where TensorFlow's "same" rule puts the odd pixel on one side.</li>
  *   <li><b>Convolution check.</b> On some machines libtorch's batched convolution (oneDNN) returns a wrong input
  *   gradient without any error (seen on an AMD EPYC VM whose CPUID reports no cache sizes). The first convolution
- *   of a JVM compares a batch of two with the same samples one at a time; where they differ, convolutions are
- *   composed of strided slices and a matmul ({@link io.sparkkeras.backend.torch.TorchConvolution}), and a warning
- *   says so once. {@code -Dsparkkeras.torch.convolution=libtorch|composed} skips the check (executors:
+ *   of a JVM compares a batch of two with the same samples one at a time; where they differ, convolutions that
+ *   take gradients are composed of strided slices and a matmul
+ *   ({@link io.sparkkeras.backend.torch.TorchConvolution}) while predict keeps libtorch's forward pass where that
+ *   was right, and a warning says so once. {@code -Dsparkkeras.torch.convolution=libtorch|composed} skips the check (executors:
  *   {@code --conf spark.keras.torch.convolution=...}).</li>
  *   <li><b>Threads.</b> libtorch's pools are sized by {@code -Dai.djl.pytorch.num_threads} and
  *   {@code -Dai.djl.pytorch.num_interop_threads}; natives load offline from the {@code pytorch-native-cpu} jar

@@ -23,8 +23,8 @@
  *   of a JVM compares a batch of two with the same samples one at a time; where they differ, convolutions that
  *   take gradients are composed of strided slices and a matmul
  *   ({@link io.sparkkeras.backend.torch.TorchConvolution}) while predict keeps libtorch's forward pass where that
- *   was right, and a warning says so once. {@code -Dsparkkeras.torch.convolution=libtorch|composed} skips the check (executors:
- *   {@code --conf spark.keras.torch.convolution=...}).</li>
+ *   was right, and a warning says so once. {@code -Dsparkkeras.torch.convolution=libtorch|composed} skips the
+ *   check (executors: {@code --conf spark.keras.torch.convolution=...}).</li>
  *   <li><b>Threads.</b> libtorch's pools are sized by {@code -Dai.djl.pytorch.num_threads} and
  *   {@code -Dai.djl.pytorch.num_interop_threads}; natives load offline from the {@code pytorch-native-cpu} jar
  *   ({@code -Dai.djl.offline=true}).</li>

@@ -6,6 +6,10 @@ JVM_FLAGS=(--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
   --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Dai.djl.offline=true
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dlog4j2.configurationFile="$here/bin/log4j2.properties")
+# glibc malloc keeps freed native memory for the next step instead of handing it back to the kernel and faulting it
+# in again: libtorch frees and reallocates its large tensors every step (README, "Native memory"). The root pom's
+# native.malloc.tunables; a value already in the environment is kept.
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-$(sed -n 's#.*<native.malloc.tunables>\(.*\)</native.malloc.tunables>.*#\1#p' "$here/pom.xml")}"
 build_module() {
   local module=$1 stamp="$here/$1/target/.built" cpfile="$here/$1/target/classpath.txt"
   local newer=""

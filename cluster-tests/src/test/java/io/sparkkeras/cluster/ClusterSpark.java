@@ -62,6 +62,11 @@ final class ClusterSpark {
                 // A barrier stage submitted while an executor is (re)starting waits for its slots up to ~60 s.
                 .config("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "2s")
                 .config("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "30");
+        String tunables = System.getenv("GLIBC_TUNABLES");
+        if (tunables != null) {
+            // As a user's spark-submit sets it (README): glibc keeps the executors' freed native memory for reuse.
+            b.config("spark.executorEnv.GLIBC_TUNABLES", tunables);
+        }
         extra.forEach(b::config);
         SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel("WARN");

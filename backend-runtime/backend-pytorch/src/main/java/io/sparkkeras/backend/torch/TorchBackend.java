@@ -29,6 +29,7 @@ public final class TorchBackend implements Backend {
 
     TorchBackend() {
         Engine engine = Engine.getEngine("PyTorch");
+        MallocAdvice.logOnce();
         this.rootManager = engine.newBaseManager();
         this.variablesManager = engine.newBaseManager();
         this.rootScope = TorchScope.root(this, rootManager);

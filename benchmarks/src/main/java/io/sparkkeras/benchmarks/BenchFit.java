@@ -150,15 +150,18 @@ public final class BenchFit {
             double keras = 0;
             double djl = 0;
             double[] pairs = new double[repeats];
+            long faults = -1;
             for (int r = 0; r < repeats; r++) {
                 // (b) first on odd repeats, so a trend in the machine's speed favours neither side.
                 double b = r % 2 == 1 ? DjlLoop.train(cnn, xf, y, n, batch, warmup, metrics) : 0;
                 // (a) our fit: a fresh model, a warm-up fit, then one timed epoch.
                 Sequential model = reference(cnn, metrics);
                 model.fit(xs.rows(0, w), d.yTrain().rows(0, w), new FitOptions().epochs(1).batchSize(batch).verbose(0));
+                long f0 = PageFaults.minor();
                 long t0 = System.nanoTime();
                 model.fit(xs, d.yTrain(), new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(42));
                 double k = n / ((System.nanoTime() - t0) / 1e9);
+                faults = PageFaults.perStep(f0, PageFaults.minor(), (n + batch - 1) / batch);
                 keras = Math.max(keras, k);
                 model.close();
                 // (b) the hand-written DJL loop, warmed up the same way.
@@ -169,8 +172,8 @@ public final class BenchFit {
                 pairs[r] = k / b;
             }
             String v = metrics ? "accuracy" : "none";
-            System.out.printf(Locale.ROOT, "RESULT path=keras model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m,
-                    v, threads, keras);
+            System.out.printf(Locale.ROOT, "RESULT path=keras model=%s metrics=%s threads=%d samples_per_sec=%.0f "
+                    + "page_faults_per_step=%d%n", m, v, threads, keras, faults);
             System.out.printf(Locale.ROOT, "RESULT path=djl model=%s metrics=%s threads=%d samples_per_sec=%.0f%n", m,
                     v, threads, djl);
             System.out.printf(Locale.ROOT, "RATIO model=%s metrics=%s keras/djl=%.3f%n", m, v, keras / djl);

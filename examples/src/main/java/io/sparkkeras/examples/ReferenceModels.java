@@ -6,6 +6,7 @@ import io.sparkkeras.layers.Dropout;
 import io.sparkkeras.layers.Flatten;
 import io.sparkkeras.layers.Input;
 import io.sparkkeras.layers.MaxPooling2D;
+import io.sparkkeras.layers.Rescaling;
 import io.sparkkeras.losses.SparseCategoricalCrossentropy;
 import io.sparkkeras.models.Sequential;
 import io.sparkkeras.optimizers.Adam;
@@ -14,7 +15,10 @@ import java.util.List;
 
 /**
  * The reference workloads of the design brief (section 7), compiled with Adam 1e-3 and sparse categorical
- * crossentropy, reporting accuracy.
+ * crossentropy, reporting accuracy. Each takes pixels scaled to [0, 1] and standardizes them first with a
+ * {@link Rescaling} layer ({@code (x - mean) / std} over Fashion-MNIST's training pixels), which is saved with the
+ * model, so {@code predict} and a Spark {@code transform} take the same [0, 1] pixels as {@code fit}. Standardized
+ * inputs lift the CNN from 0.897 to 0.903 after 10 epochs (four seeds each; root README).
  *
  * <pre>{@code
  * Sequential mlp = ReferenceModels.mlp();
@@ -22,13 +26,24 @@ import java.util.List;
  * }</pre>
  */
 public final class ReferenceModels {
+    /** Mean of Fashion-MNIST's 60,000 training images' pixels, scaled to [0, 1]. */
+    public static final double PIXEL_MEAN = 0.2860;
+    /** Their standard deviation. */
+    public static final double PIXEL_STD = 0.3530;
+
     private ReferenceModels() {
     }
 
-    /** Flatten, Dense 256 relu, Dense 128 relu, Dense 10 (logits). Input (28, 28). */
+    /** {@code (x - PIXEL_MEAN) / PIXEL_STD}, as Keras's {@code Rescaling(scale, offset)}. */
+    public static Rescaling standardize() {
+        return new Rescaling(1 / PIXEL_STD, -PIXEL_MEAN / PIXEL_STD);
+    }
+
+    /** Standardize, Flatten, Dense 256 relu, Dense 128 relu, Dense 10 (logits). Input (28, 28). */
     public static Sequential mlp() {
         Sequential model = new Sequential(
                 new Input(28, 28),
+                standardize(),
                 new Flatten(),
                 new Dense(256, "relu"),
                 new Dense(128, "relu"),
@@ -38,10 +53,14 @@ public final class ReferenceModels {
         return model;
     }
 
-    /** Conv 32 3x3, max-pool 2, Conv 64 3x3, max-pool 2, Flatten, Dropout 0.5, Dense 10 softmax. Input (28, 28, 1). */
+    /**
+     * Standardize, Conv 32 3x3, max-pool 2, Conv 64 3x3, max-pool 2, Flatten, Dropout 0.5, Dense 10 softmax. Input
+     * (28, 28, 1).
+     */
     public static Sequential cnn() {
         Sequential model = new Sequential(
                 new Input(28, 28, 1),
+                standardize(),
                 new Conv2D(32, 3, "relu"),
                 new MaxPooling2D(2),
                 new Conv2D(64, 3, "relu"),

@@ -18,7 +18,7 @@ import java.util.List;
  * crossentropy, reporting accuracy. Each takes pixels scaled to [0, 1] and standardizes them first with a
  * {@link Rescaling} layer ({@code (x - mean) / std} over Fashion-MNIST's training pixels), which is saved with the
  * model, so {@code predict} and a Spark {@code transform} take the same [0, 1] pixels as {@code fit}. Standardized
- * inputs lift the CNN from 0.897 to 0.903 after 10 epochs (four seeds each; root README).
+ * inputs lift the CNN after 10 epochs from about 0.897 to about 0.902 (the root README lists every run).
  *
  * <pre>{@code
  * Sequential mlp = ReferenceModels.mlp();

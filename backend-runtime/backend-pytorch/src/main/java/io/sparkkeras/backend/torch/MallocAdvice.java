@@ -7,7 +7,7 @@ import java.util.Map;
  * One line of advice per JVM, logged when the first torch backend starts on Linux with glibc's malloc at its default
  * thresholds: libtorch frees its large tensors at the end of each step and allocates them again in the next, and
  * glibc hands such blocks back to the kernel (unmapped, or trimmed off the heap), so every step faults the same
- * memory in again, zeroed page by page. Measured on the reference CNN: 7-8k page faults per step and a fifth of its
+ * memory in again, zeroed page by page. Measured on the reference CNN: 5-7k page faults per step and a fifth of its
  * CPU time (root README, "Native memory"). The environment of a running JVM cannot be changed, so this only says
  * how to start it; {@code bin/} scripts, the tests and the cluster tests already do.
  */

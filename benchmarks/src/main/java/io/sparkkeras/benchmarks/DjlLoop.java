@@ -19,6 +19,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.sparkkeras.examples.ReferenceModels;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,6 +38,7 @@ final class DjlLoop {
 
     static SequentialBlock mlp() {
         return new SequentialBlock()
+                .add(DjlLoop::standardize)
                 .add(Blocks.batchFlattenBlock(784))
                 .add(Linear.builder().setUnits(256).build()).add(Activation::relu)
                 .add(Linear.builder().setUnits(128).build()).add(Activation::relu)
@@ -45,6 +47,7 @@ final class DjlLoop {
 
     static SequentialBlock cnn() {
         return new SequentialBlock()
+                .add(DjlLoop::standardize)
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(32).build()).add(Activation::relu)
                 .add(Pool.maxPool2dBlock(new Shape(2, 2)))
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(64).build()).add(Activation::relu)
@@ -52,6 +55,12 @@ final class DjlLoop {
                 .add(Blocks.batchFlattenBlock())
                 .add(Dropout.builder().optRate(0.5f).build())
                 .add(Linear.builder().setUnits(10).build());
+    }
+
+    /** The same model as ours: the reference models standardize their pixels first ({@link ReferenceModels}). */
+    private static NDList standardize(NDList in) {
+        return new NDList(in.singletonOrThrow().mul((float) (1 / ReferenceModels.PIXEL_STD))
+                .add((float) (-ReferenceModels.PIXEL_MEAN / ReferenceModels.PIXEL_STD)));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sparkkeras.benchmarks;
 
+import io.sparkkeras.examples.ReferenceModels;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -45,9 +46,12 @@ final class TfLoop {
                     Placeholder.shape(cnn ? Shape.of(batch, 28, 28, 1) : Shape.of(batch, 784)));
             Placeholder<TInt32> ys = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(batch)));
             List<Operand<TFloat32>> reads = new ArrayList<>();
+            // The same model as ours: the reference models standardize their pixels first (ReferenceModels).
+            Operand<TFloat32> in = tf.math.add(tf.math.mul(xs, tf.constant((float) (1 / ReferenceModels.PIXEL_STD))),
+                    tf.constant((float) (-ReferenceModels.PIXEL_MEAN / ReferenceModels.PIXEL_STD)));
             Operand<TFloat32> logits;
             if (cnn) {
-                Operand<TFloat32> h = conv(tf, xs, 3, 1, 32, rnd, handles, inits, reads);
+                Operand<TFloat32> h = conv(tf, in, 3, 1, 32, rnd, handles, inits, reads);
                 h = pool(tf, h);
                 h = conv(tf, h, 3, 32, 64, rnd, handles, inits, reads);
                 h = pool(tf, h);
@@ -58,7 +62,7 @@ final class TfLoop {
                 h = tf.math.mul(tf.math.mul(h, keep), tf.constant(2f));
                 logits = dense(tf, h, 1600, 10, rnd, handles, inits, reads);
             } else {
-                Operand<TFloat32> h = tf.nn.relu(dense(tf, xs, 784, 256, rnd, handles, inits, reads));
+                Operand<TFloat32> h = tf.nn.relu(dense(tf, in, 784, 256, rnd, handles, inits, reads));
                 h = tf.nn.relu(dense(tf, h, 256, 128, rnd, handles, inits, reads));
                 logits = dense(tf, h, 128, 10, rnd, handles, inits, reads);
             }

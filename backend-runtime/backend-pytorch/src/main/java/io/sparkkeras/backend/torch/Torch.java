@@ -34,6 +34,17 @@ final class Torch {
         };
     }
 
+    /**
+     * {@code value} as a 0-d tensor of {@code like}'s dtype, for an op with a number: use it instead of DJL's number
+     * overloads ({@code a.div(6f)}). Those wrap a Java buffer in a tensor and close it right after the op, but
+     * autograd keeps that tensor for the backward pass (div, mul, pow and maximum save their operand); once the JVM
+     * collects the buffer and the memory is reused, backward reads it and the gradient is garbage, with no error. This
+     * tensor is the backend's cached scalar, or one held by the current step's scope.
+     */
+    static NDArray number(TorchBackend b, NDArray like, double value) {
+        return nd(b.core().scalar(value, dtype(like.getDataType())));
+    }
+
     static ai.djl.ndarray.types.Shape shape(Shape s) {
         return new ai.djl.ndarray.types.Shape(s.dims());
     }

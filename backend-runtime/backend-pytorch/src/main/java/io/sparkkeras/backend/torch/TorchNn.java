@@ -82,8 +82,9 @@ final class TorchNn implements NnOps {
         if (!approximate) {
             return t(JniUtils.gelu((PtNDArray) a));
         }
-        NDArray inner = a.add(a.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-        return t(a.mul(0.5f).mul(inner.tanh().add(1f)));
+        NDArray inner = a.add(a.pow(Torch.number(b, a, 3)).mul(Torch.number(b, a, 0.044715)))
+                .mul(Torch.number(b, a, Math.sqrt(2 / Math.PI)));
+        return t(a.mul(Torch.number(b, a, 0.5)).mul(inner.tanh().add(1f)));
     }
 
     @Override
@@ -104,7 +105,8 @@ final class TorchNn implements NnOps {
     @Override
     public Tensor hardSigmoid(Tensor x) {
         // Keras 3: relu6(x + 3) / 6.
-        return t(nd(x).add(3f).clip(0, 6).div(6f));
+        NDArray a = nd(x);
+        return t(a.add(3f).clip(0, 6).div(Torch.number(b, a, 6)));
     }
 
     // ---- convolution and pooling
@@ -352,10 +354,10 @@ final class TorchNn implements NnOps {
         for (int i = 0; i < axes.length; i++) {
             ax[i] = Torch.axis(axes[i], rank);
         }
-        NDArray mean = TorchNumpy.meanOver(a, ax, true);
-        NDArray var = TorchNumpy.meanOver(a.sub(mean).square(), ax, keepdims);
+        NDArray mean = TorchNumpy.meanOver(b, a, ax, true);
+        NDArray var = TorchNumpy.meanOver(b, a.sub(mean).square(), ax, keepdims);
         if (!keepdims) {
-            mean = TorchNumpy.meanOver(a, ax, false);
+            mean = TorchNumpy.meanOver(b, a, ax, false);
         }
         return List.of(t(mean), t(var));
     }
@@ -399,7 +401,7 @@ final class TorchNn implements NnOps {
         }
         if (fromLogits) {
             // max(x, 0) - x * z + log(1 + exp(-|x|)): stable for large |x|.
-            NDArray r = o.maximum(0f).sub(o.mul(y)).add(o.abs().neg().exp().add(1f).log());
+            NDArray r = o.maximum(Torch.number(b, o, 0)).sub(o.mul(y)).add(o.abs().neg().exp().add(1f).log());
             return t(r);
         }
         NDArray p = o.clip(EPSILON, 1 - EPSILON);

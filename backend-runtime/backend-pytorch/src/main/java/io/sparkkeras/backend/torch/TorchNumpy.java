@@ -205,11 +205,11 @@ final class TorchNumpy implements NumpyOps {
         if (!a.getDataType().isFloating()) {
             a = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
         }
-        return t(axes == null ? a.mean() : meanOver(a, norm(axes, a), keepdims));
+        return t(axes == null ? a.mean() : meanOver(b, a, norm(axes, a), keepdims));
     }
 
     /** Mean over several axes: DJL's {@code PtNDArray.mean} takes only one, so sum and divide by the count. */
-    static NDArray meanOver(NDArray a, int[] axes, boolean keepdims) {
+    static NDArray meanOver(TorchBackend b, NDArray a, int[] axes, boolean keepdims) {
         if (axes.length == 1) {
             return a.mean(axes, keepdims);
         }
@@ -217,7 +217,7 @@ final class TorchNumpy implements NumpyOps {
         for (int ax : axes) {
             count *= a.getShape().get(ax);
         }
-        return a.sum(axes, keepdims).div((float) count);
+        return a.sum(axes, keepdims).div(Torch.number(b, a, count));
     }
 
     /** Max or min over several axes, one axis at a time from the last (DJL's reductions take only one). */

@@ -108,6 +108,46 @@ class FitValidationTest {
     }
 
     @Test
+    void infinityNamesItsSampleAndElement() {
+        Sequential model = classifier();
+        float[] v = features(1000, 4).toFloatArray();
+        v[4 * 777 + 3] = Float.POSITIVE_INFINITY;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(NdArray.of(v, 1000, 4), NdArray.of(new int[1000]),
+                        new FitOptions().batchSize(32).verbose(0)));
+        assertTrue(e.getMessage().startsWith("fit: x contains Infinity at sample 777 (element 3)"), e.getMessage());
+    }
+
+    @Test
+    void nanWithoutShuffleNamesItsSample() {
+        Sequential model = classifier();
+        float[] v = features(1000, 4).toFloatArray();
+        v[4 * 555] = Float.NaN;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(NdArray.of(v, 1000, 4), NdArray.of(new int[1000]),
+                        new FitOptions().batchSize(32).shuffle(false).verbose(0)));
+        assertTrue(e.getMessage().startsWith("fit: x contains NaN at sample 555 (element 0)"), e.getMessage());
+    }
+
+    @Test
+    void nanInTheValidationSplitFailsBeforeTraining() {
+        Sequential model = classifier();
+        List<NdArray> before = model.getWeights();
+        assertTrue(!before.isEmpty(), "built from its Input");
+        float[] v = features(100, 4).toFloatArray();
+        v[4 * 93 + 1] = Float.NaN;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(NdArray.of(v, 100, 4), NdArray.of(new int[100]),
+                        new FitOptions().batchSize(10).validationSplit(0.2).verbose(0)));
+        assertTrue(e.getMessage().startsWith("fit: x contains NaN at sample 93 (element 1)"), e.getMessage());
+        List<NdArray> after = model.getWeights();
+        for (int i = 0; i < before.size(); i++) {
+            assertTrue(java.util.Arrays.equals(before.get(i).toFloatArray(), after.get(i).toFloatArray()),
+                    "weight " + i + " changed");
+        }
+    }
+
+    @Test
     void everyNonFiniteValueIsFoundWhereverItIs() {
         // The scan reads chunks of 2048 floats: check both sides of chunk boundaries, the last value, and the
         // extremes that are finite.

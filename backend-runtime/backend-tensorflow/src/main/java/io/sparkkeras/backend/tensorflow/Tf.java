@@ -4,6 +4,8 @@ import io.sparkkeras.backend.DType;
 import io.sparkkeras.backend.Shape;
 import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.utils.NdArray;
+import org.bytedeco.javacpp.Pointer;
+import org.tensorflow.ndarray.buffer.DataStorageVisitor;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -87,15 +89,39 @@ final class Tf {
         org.tensorflow.Tensor t = org.tensorflow.Tensor.of(type(a.dtype()), shape(a.shape()));
         long n = a.shape().size() * a.dtype().byteSize();
         if (n > 0) {
-            byte[] buf = scratch(n);
-            a.buffer().duplicate().get(buf, 0, (int) n);
-            if (buf.length == n) {
-                t.asRawTensor().data().write(buf);
+            ByteBuffer src = a.buffer();
+            long dst = src.isDirect() ? t.asRawTensor().data().accept(NATIVE_ADDRESS) : 0L;
+            if (dst != 0L) {
+                // One native copy into the tensor. TF Java's own copy from a NIO buffer into tensor memory goes
+                // byte by byte, so without the address the bytes would take a detour through a host array.
+                Pointer.memcpy(new Address(dst), new Pointer(src), n);
             } else {
+                byte[] buf = scratch(n);
+                src.get(buf, 0, (int) n);
                 t.asRawTensor().data().write(buf, 0, (int) n);
             }
         }
         return t;
+    }
+
+    /** The native address of a tensor's memory, from TF Java's raw buffer over it (0 for any other storage). */
+    private static final DataStorageVisitor<Long> NATIVE_ADDRESS = new DataStorageVisitor<>() {
+        @Override
+        public Long visit(long address, long length, long scale) {
+            return address;
+        }
+
+        @Override
+        public Long fallback() {
+            return 0L;
+        }
+    };
+
+    /** A JavaCPP pointer at a native address it does not own (no deallocator): the target of one copy. */
+    private static final class Address extends Pointer {
+        Address(long address) {
+            this.address = address;
+        }
     }
 
     /** A new TensorFlow tensor holding a copy of {@code t}, copied natively (no host array); owned by the caller. */

@@ -71,6 +71,32 @@ final class OutputColumns implements Serializable {
     }
 
     /**
+     * The prediction column alone, equal to {@code of(outputs, at, k).prediction()} without building the vectors:
+     * the class with the largest output (softmax and sigmoid keep the order), a binary classifier's
+     * {@code P(1) > 0.5}, a regression's value. With thresholds it needs the probabilities, so it builds them.
+     */
+    double prediction(float[] outputs, int at, int k) {
+        if (thresholds != null) {
+            return of(outputs, at, k).prediction();
+        }
+        if (k == 1) {
+            double o = outputs[at];
+            if (!sigmoid) {
+                return o;
+            }
+            double p = logits ? 1 / (1 + Math.exp(-o)) : o;   // as of(): the same double, the same comparison
+            return p > 0.5 ? 1 : 0;
+        }
+        int best = 0;
+        for (int j = 1; j < k; j++) {
+            if (outputs[at + j] > outputs[at + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /**
      * The model's outputs as they are, except for a binary classifier (one sigmoid output), which gets Spark's
      * two-element form: {@code [-z, z]} for a logit {@code z}, as {@code LogisticRegressionModel}, and
      * {@code [1 - p, p]} for a probability (a logit recovered from a saturated {@code p} would be infinite).

@@ -14,8 +14,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.VectorUDT;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
@@ -30,13 +28,12 @@ import java.util.NoSuchElementException;
 /**
  * {@link KerasModel#transform} in one task: reads the partition's rows in batches into one reused Arrow root, runs
  * the executor's cached model on each batch, and emits each input row joined with its raw prediction and
- * probability vectors and its prediction. Rows the reader skips as bad are dropped, or with {@code keepInvalid}
+ * probability vectors and its prediction (an {@link OutputRow}: the vectors are built only if read). Rows the reader skips as bad are dropped, or with {@code keepInvalid}
  * emitted in place with null outputs. The model goes back to the {@link ModelCache} when the partition ends (or the
  * task does).
  */
 final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
-    private static final VectorUDT VECTOR = new VectorUDT();
     /** Counters of this JVM (nanoseconds reading rows into Arrow, in predict, and rows predicted). */
     static final java.util.concurrent.atomic.AtomicLong READ_NS = new java.util.concurrent.atomic.AtomicLong();
     static final java.util.concurrent.atomic.AtomicLong PREDICT_NS = new java.util.concurrent.atomic.AtomicLong();
@@ -244,23 +241,14 @@ final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, I
             int i = pos++;
             InternalRow in = batch[i];
             batch[i] = null;
-            Object[] extra = new Object[(raw ? 1 : 0) + (probability ? 1 : 0) + (prediction ? 1 : 0)];
             if (keepInvalid && skipped[i]) {
-                return new JoinedRow(in, new GenericInternalRow(extra));   // a bad row kept: null outputs
+                // A bad row kept: null outputs.
+                return new JoinedRow(in, new GenericInternalRow((raw ? 1 : 0) + (probability ? 1 : 0)
+                        + (prediction ? 1 : 0)));
             }
             int o = outputRow++;
-            OutputColumns.Row out = columns.of(outputs, o * outputColumns, outputColumns);
-            int e = 0;
-            if (raw) {
-                extra[e++] = VECTOR.serialize(Vectors.dense(out.raw()));
-            }
-            if (probability) {
-                extra[e++] = VECTOR.serialize(Vectors.dense(out.probability()));
-            }
-            if (prediction) {
-                extra[e] = out.prediction();
-            }
-            return new JoinedRow(in, new GenericInternalRow(extra));
+            return new JoinedRow(in, new OutputRow(columns, outputs, o * outputColumns, outputColumns, raw,
+                    probability, prediction));
         }
 
         private void release() {

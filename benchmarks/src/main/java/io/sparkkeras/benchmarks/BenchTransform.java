@@ -82,6 +82,11 @@ public final class BenchTransform {
         // Cached in its columnar form: the source scan must not be what is measured.
         Dataset<Row> df = source.limit(n).repartition(threads).cache();
         df.count();
+        for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+            // Context: a cache that spilled to disk would make the scan, not transform, what is measured.
+            System.out.printf(Locale.ROOT, "CACHE rdd=%d partitions=%d/%d memory_mb=%.0f disk_mb=%.0f%n", info.id(),
+                    info.numCachedPartitions(), info.numPartitions(), info.memSize() / 1e6, info.diskSize() / 1e6);
+        }
         Dataset<Row> tiny = spark.createDataFrame(data.subList(0, 2), schema).repartition(threads).cache();
         tiny.count();
         data = null;

@@ -108,25 +108,16 @@ class FitValidationTest {
     }
 
     @Test
-    void infinityNamesItsSampleAndElement() {
-        Sequential model = classifier();
-        float[] v = features(1000, 4).toFloatArray();
-        v[4 * 777 + 3] = Float.POSITIVE_INFINITY;
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> model.fit(NdArray.of(v, 1000, 4), NdArray.of(new int[1000]),
-                        new FitOptions().batchSize(32).verbose(0)));
-        assertTrue(e.getMessage().startsWith("fit: x contains Infinity at sample 777 (element 3)"), e.getMessage());
-    }
-
-    @Test
-    void nanWithoutShuffleNamesItsSample() {
-        Sequential model = classifier();
-        float[] v = features(1000, 4).toFloatArray();
-        v[4 * 555] = Float.NaN;
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> model.fit(NdArray.of(v, 1000, 4), NdArray.of(new int[1000]),
-                        new FitOptions().batchSize(32).shuffle(false).verbose(0)));
-        assertTrue(e.getMessage().startsWith("fit: x contains NaN at sample 555 (element 0)"), e.getMessage());
+    void nonFiniteValuesNameTheirSampleAndElementShuffledOrNot() {
+        for (boolean shuffle : new boolean[] {true, false}) {
+            float[] v = features(1000, 4).toFloatArray();
+            v[4 * 777 + 3] = Float.POSITIVE_INFINITY;
+            v[4 * 555] = Float.NaN;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> classifier().fit(NdArray.of(v, 1000, 4), NdArray.of(new int[1000]),
+                            new FitOptions().batchSize(32).shuffle(shuffle).verbose(0)));
+            assertTrue(e.getMessage().startsWith("fit: x contains NaN at sample 555 (element 0)"), e.getMessage());
+        }
     }
 
     @Test

@@ -33,6 +33,11 @@ class NumberOperandsTest {
         check("gelu, approximate", x -> Ops.sum(Nn.gelu(x, true)));
         check("binary crossentropy from logits", x -> Ops.sum(Backends.current().nn().binaryCrossentropy(
                 Ops.convertToTensor(NdArray.of(new float[] {1, 0, 1, 0, 1, 0})), x, true)));
+        // Clip's bounds: DJL makes them tensors over Java buffers too, kept until the step's scope closes.
+        check("relu6", x -> Ops.sum(Nn.relu6(Ops.multiply(x, 4))));
+        check("clip", x -> Ops.sum(Ops.clip(x, -1, 1)));
+        check("binary crossentropy from probabilities", x -> Ops.sum(Backends.current().nn().binaryCrossentropy(
+                Ops.convertToTensor(NdArray.of(new float[] {1, 0, 1, 0, 1, 0})), Nn.sigmoid(x), false)));
     }
 
     private static void check(String what, UnaryOperator<Tensor> loss) {

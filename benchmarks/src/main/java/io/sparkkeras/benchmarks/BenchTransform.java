@@ -102,7 +102,10 @@ public final class BenchTransform {
             boolean cnn = m.equals("cnn");
             Sequential model = cnn ? ReferenceModels.cnn() : ReferenceModels.mlp();
             KerasModel km = KerasModel.of(model);
-            km.transform(df).select("prediction").foreach(r -> { });   // warm-up: loads the executor's models
+            // Warm-up: loads the executor's models; a second pass lets the JIT settle, as for predict below.
+            for (int w = 0; w < 2; w++) {
+                km.transform(df).select("prediction").foreach(r -> { });
+            }
             // Context: the fixed cost of one transform job (two rows), which a small input cannot amortize, and of
             // any Dataset job over the same two rows.
             double fixedMs = Double.MAX_VALUE;
@@ -118,7 +121,9 @@ public final class BenchTransform {
             System.out.printf(Locale.ROOT, "RESULT path=transform-2-rows model=%s ms=%.1f plain_job_ms=%.1f%n", m,
                     fixedMs, plainMs);
             Predictors predictors = new Predictors(km, cnn ? x.reshape(n, 28, 28, 1) : x, threads);
-            predictors.run();   // warm-up
+            // Two warm-up passes, as for transform, so the JIT has settled before the first pair.
+            predictors.run();
+            predictors.run();
             // Transform and predict alternate, each pair back to back, so a slow minute of the machine hits both
             // sides of a pair: the median of the pairs' ratios is the steady figure, best over best the optimistic.
             double transform = 0;

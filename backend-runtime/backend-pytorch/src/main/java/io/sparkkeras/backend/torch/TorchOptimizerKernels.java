@@ -1,7 +1,6 @@
 package io.sparkkeras.backend.torch;
 
 import ai.djl.ndarray.NDArray;
-import io.sparkkeras.backend.DType;
 import io.sparkkeras.backend.OptimizerKernels;
 import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.backend.Variable;
@@ -26,16 +25,12 @@ final class TorchOptimizerKernels implements OptimizerKernels {
         NDArray w = Torch.nd(variable.value());
         NDArray mm = Torch.nd(m.value());
         NDArray vv = Torch.nd(v.value());
-        mm.addi(scoped(g.sub(mm)).muli(scalar(1 - beta1)));
-        vv.addi(scoped(g.square()).subi(vv).muli(scalar(1 - beta2)));
+        mm.addi(scoped(g.sub(mm)).muli(Torch.number(b, mm, 1 - beta1)));
+        vv.addi(scoped(g.square()).subi(vv).muli(Torch.number(b, vv, 1 - beta2)));
         // alpha changes every step: a fresh scalar, not one for the constant cache.
         NDArray a = TorchScope.current(b).manager().create((float) alpha);
-        w.subi(scoped(mm.mul(a)).divi(scoped(vv.sqrt()).addi(scalar(epsilon))));
+        w.subi(scoped(mm.mul(a)).divi(scoped(vv.sqrt()).addi(Torch.number(b, vv, epsilon))));
         return true;
-    }
-
-    private NDArray scalar(double value) {
-        return Torch.nd(b.core().scalar(value, DType.FLOAT32));
     }
 
     /** Temporaries of an op on a slot land in the slot's long-lived manager: move them to the step's scope. */

@@ -9,8 +9,10 @@ import scala.collection.immutable.Seq;
 /**
  * The columns {@link KerasModel#transform} adds to one row, in Spark's internal form: prediction computed at once,
  * rawPrediction and probability (two Spark ML vectors, most of the per-row cost for a cheap model) only when an
- * operator reads them, so {@code transform(df).select("prediction")} never builds them. Reads see the same values
- * as if all were built up front; a row's outputs array belongs to its batch and is never written again.
+ * operator reads them, so {@code transform(df).select("prediction")} under whole-stage codegen never builds them
+ * (a plan that projects every column reads them all). Reads, writes and copies see the same values as if all were
+ * built up front; a row's outputs array belongs to its batch and is never written again. Like Spark's rows, it is
+ * used by one thread at a time.
  *
  * <pre>{@code
  * InternalRow added = new OutputRow(columns, outputs, i * k, k, true, true, true);
@@ -52,7 +54,23 @@ final class OutputRow extends GenericInternalRow {
     }
 
     @Override
+    public void update(int ordinal, Object value) {
+        if (!built) {
+            build();   // else a later build would overwrite what is written now
+        }
+        super.update(ordinal, value);
+    }
+
+    @Override
+    public void setNullAt(int ordinal) {
+        update(ordinal, null);
+    }
+
+    @Override
     public boolean isNullAt(int ordinal) {
+        if (built) {
+            return super.isNullAt(ordinal);
+        }
         // Outputs of a row that was scored are never null: no need to build a vector to say so.
         return ordinal != rawSlot && ordinal != probabilitySlot && super.isNullAt(ordinal);
     }
@@ -63,6 +81,11 @@ final class OutputRow extends GenericInternalRow {
             build();   // the parent copies the values array as it is
         }
         return super.toSeq(fieldTypes);
+    }
+
+    /** Serialized (never so far: rows are projected before any exchange) as a plain row, without the batch. */
+    private Object writeReplace() {
+        return copy();
     }
 
     private void build() {

@@ -28,9 +28,9 @@ import java.util.NoSuchElementException;
 /**
  * {@link KerasModel#transform} in one task: reads the partition's rows in batches into one reused Arrow root, runs
  * the executor's cached model on each batch, and emits each input row joined with its raw prediction and
- * probability vectors and its prediction (an {@link OutputRow}: the vectors are built only if read). Rows the reader skips as bad are dropped, or with {@code keepInvalid}
- * emitted in place with null outputs. The model goes back to the {@link ModelCache} when the partition ends (or the
- * task does).
+ * probability vectors and its prediction (an {@link OutputRow}: the vectors are built only if read). Rows the reader
+ * skips as bad are dropped, or with {@code keepInvalid} emitted in place with null outputs. The model goes back to the
+ * {@link ModelCache} when the partition ends (or the task does).
  */
 final class PredictPartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;

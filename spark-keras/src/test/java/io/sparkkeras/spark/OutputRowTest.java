@@ -10,6 +10,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The columns transform adds, built lazily, hold exactly what building them up front gives: the prediction alone
@@ -38,10 +39,12 @@ class OutputRowTest {
                     float[] out = new float[2 * k];
                     for (int j = 0; j < out.length; j++) {
                         // Ties, tiny logits near 0 and saturated values are where a shortcut could differ.
-                        out[j] = switch (trial % 4) {
+                        out[j] = switch (trial % 5) {
                             case 0 -> (float) r.nextGaussian() * 5;
                             case 1 -> r.nextInt(3) - 1;
                             case 2 -> (float) (r.nextGaussian() * 1e-17);
+                            case 3 -> new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                                0f}[r.nextInt(4)];
                             default -> r.nextFloat();
                         };
                     }
@@ -66,6 +69,12 @@ class OutputRowTest {
         InternalRow copy = new OutputRow(c, out, 3, 3, true, true, true).copy();
         assertEquals(Vectors.dense(full.probability()), VECTOR.deserialize(copy.getStruct(1, 4)));
         assertEquals(full.prediction(), copy.getDouble(2));
+
+        InternalRow written = new OutputRow(c, out, 3, 3, true, true, true);
+        written.setNullAt(0);   // a write before the first read stays written
+        assertTrue(written.isNullAt(0));
+        assertArrayEquals(full.probability(), VECTOR.deserialize(written.getStruct(1, 4)).toArray());
+        assertTrue(written.isNullAt(0));
 
         InternalRow onlyProbability = new OutputRow(c, out, 3, 3, false, true, false);
         assertEquals(1, onlyProbability.numFields());

@@ -88,20 +88,29 @@ final class Tf {
     static org.tensorflow.Tensor toTf(NdArray a) {
         org.tensorflow.Tensor t = org.tensorflow.Tensor.of(type(a.dtype()), shape(a.shape()));
         long n = a.shape().size() * a.dtype().byteSize();
-        if (n > 0) {
-            ByteBuffer src = a.buffer();
-            long dst = src.isDirect() ? t.asRawTensor().data().accept(NATIVE_ADDRESS) : 0L;
-            if (dst != 0L) {
-                // One native copy into the tensor. TF Java's own copy from a NIO buffer into tensor memory goes
-                // byte by byte, so without the address the bytes would take a detour through a host array.
-                Pointer.memcpy(new Address(dst), new Pointer(src), n);
-            } else {
-                byte[] buf = scratch(n);
-                src.get(buf, 0, (int) n);
-                t.asRawTensor().data().write(buf, 0, (int) n);
+        try {
+            if (n > 0) {
+                ByteBuffer src = a.buffer();
+                long dst = src.isDirect() ? t.asRawTensor().data().accept(NATIVE_ADDRESS) : 0L;
+                if (dst != 0L) {
+                    if (t.asRawTensor().data().size() < n) {
+                        throw new IllegalStateException("A tensor of " + t.asRawTensor().data().size()
+                                + " bytes cannot hold " + a.shape() + " " + a.dtype());
+                    }
+                    // One native copy into the tensor. TF Java's own copy from a NIO buffer into tensor memory goes
+                    // byte by byte, so without the address the bytes would take a detour through a host array.
+                    Pointer.memcpy(new Address(dst), new Pointer(src), n);
+                } else {
+                    byte[] buf = scratch(n);
+                    src.get(buf, 0, (int) n);
+                    t.asRawTensor().data().write(buf, 0, (int) n);
+                }
             }
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
         }
-        return t;
     }
 
     /** The native address of a tensor's memory, from TF Java's raw buffer over it (0 for any other storage). */

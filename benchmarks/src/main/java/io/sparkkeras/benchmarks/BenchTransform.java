@@ -52,6 +52,10 @@ public final class BenchTransform {
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]);
             }
         }
+        if (repeats < 1 || rows < 2 || threads < 1) {
+            throw new IllegalArgumentException("--repeats and --threads must be >= 1 and --rows >= 2; received "
+                    + "repeats=" + repeats + ", threads=" + threads + ", rows=" + rows);
+        }
         // One engine thread per task (and per predict thread): the T tasks themselves use the T cores.
         Engines.offlineWithThreads(1);
         FashionMnist.Data d = FashionMnist.loadData(FashionMnist.DEFAULT_DIR, Math.min(rows, 60000), 1);

@@ -5,6 +5,7 @@ import io.sparkkeras.backend.Shape;
 import io.sparkkeras.backend.Tensor;
 import io.sparkkeras.utils.NdArray;
 import org.bytedeco.javacpp.Pointer;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 import org.tensorflow.ndarray.buffer.DataStorageVisitor;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBool;
@@ -91,11 +92,12 @@ final class Tf {
         try {
             if (n > 0) {
                 ByteBuffer src = a.buffer();
-                long dst = src.isDirect() ? t.asRawTensor().data().accept(NATIVE_ADDRESS) : 0L;
+                ByteDataBuffer data = t.asRawTensor().data();
+                long dst = src.isDirect() ? data.accept(NATIVE_ADDRESS) : 0L;
                 if (dst != 0L) {
-                    if (t.asRawTensor().data().size() < n) {
-                        throw new IllegalStateException("A tensor of " + t.asRawTensor().data().size()
-                                + " bytes cannot hold " + a.shape() + " " + a.dtype());
+                    if (data.size() < n) {
+                        throw new IllegalStateException("A tensor of " + data.size() + " bytes cannot hold "
+                                + a.shape() + " " + a.dtype());
                     }
                     // One native copy into the tensor. TF Java's own copy from a NIO buffer into tensor memory goes
                     // byte by byte, so without the address the bytes would take a detour through a host array.
@@ -103,7 +105,7 @@ final class Tf {
                 } else {
                     byte[] buf = scratch(n);
                     src.get(buf, 0, (int) n);
-                    t.asRawTensor().data().write(buf, 0, (int) n);
+                    data.write(buf, 0, (int) n);
                 }
             }
             return t;

@@ -186,10 +186,7 @@ public final class BenchFit {
      * seconds, and a pair run back to back sees the same weather, where the best epoch of each side may not.
      */
     private static void printPairs(String model, String metrics, String name, double[] pairs) {
-        double[] sorted = pairs.clone();
-        java.util.Arrays.sort(sorted);
-        int n = sorted.length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        double median = Pairs.median(pairs);
         StringBuilder all = new StringBuilder();
         for (double p : pairs) {
             all.append(all.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", p));

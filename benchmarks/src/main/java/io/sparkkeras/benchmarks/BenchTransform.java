@@ -145,8 +145,7 @@ public final class BenchTransform {
                 System.out.printf(Locale.ROOT, "PAIR model=%s transform=%.0f predict=%.0f ratio=%.3f%n", m, t, p,
                         pairs[r]);
             }
-            Arrays.sort(pairs);
-            double median = repeats % 2 == 1 ? pairs[repeats / 2] : (pairs[repeats / 2 - 1] + pairs[repeats / 2]) / 2;
+            double median = Pairs.median(pairs);
             System.out.printf(Locale.ROOT, "RESULT path=transform model=%s threads=%d rows=%d rows_per_sec=%.0f%n", m,
                     threads, n, transform);
             System.out.printf(Locale.ROOT, "RESULT path=predict model=%s threads=%d rows=%d rows_per_sec=%.0f%n", m,

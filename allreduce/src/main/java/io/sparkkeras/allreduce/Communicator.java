@@ -52,6 +52,7 @@ public final class Communicator implements AutoCloseable
     private final long peerTimeoutNs;
     private final RingTransport transport;
     private final Ring ring;
+    private final SharedWindows windows;
     private final TensorFusion fusion;
     private ExecutorService executor;
     private CompletableFuture<?> asyncTail = CompletableFuture.completedFuture(null);
@@ -73,22 +74,31 @@ public final class Communicator implements AutoCloseable
         this.peerTimeoutNs = ctx.peerTimeoutNs();
         final JobAuth auth = new JobAuth(ctx.jobId(), ctx.jobSecret());
         this.transport = new RingTransport(ctx, auth, ctx.chunkFloats());
+        SharedWindows shared = null;
         try
         {
+            // After the driver started (it empties its directory) and before the join, so that once the barrier
+            // below returns every rank's window exists.
+            shared = SharedWindows.create(ctx, transport, auth);
             final long deadlineNs = ctx.nanoClock().nanoTime() + ctx.connectTimeoutNs();
             transport.join(deadlineNs);
-            this.ring = new Ring(transport, auth, ctx);
+            this.ring = new Ring(transport, auth, ctx, shared);
             final long remainingNs = Math.max(1, deadlineNs - ctx.nanoClock().nanoTime());
             if (size > 1)
             {
                 ring.barrier(remainingNs);
             }
+            if (shared != null)
+            {
+                shared.connect(ctx.endpoints(), deadlineNs);
+            }
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(transport);
+            CloseHelper.quietCloseAll(shared, transport);
             throw ex;
         }
+        this.windows = shared;
         this.fusion = new TensorFusion(this, ctx.fusionThresholdBytes());
     }
 
@@ -504,6 +514,7 @@ public final class Communicator implements AutoCloseable
                     // a peer already left or died; close anyway
                 }
             }
+            CloseHelper.quietClose(windows);
             CloseHelper.close(transport);
         }
     }
@@ -525,6 +536,9 @@ public final class Communicator implements AutoCloseable
          */
         public static final int DEFAULT_SMALL_ALLREDUCE_BYTES = 4 << 10;
 
+        /** Default of {@link #sharedMemoryWindowBytes(int)}: 16 MiB. */
+        public static final int DEFAULT_SHARED_MEMORY_WINDOW_BYTES = 16 << 20;
+
         private int rank = -1;
         private List<Endpoint> endpoints;
         private String jobId;
@@ -539,6 +553,7 @@ public final class Communicator implements AutoCloseable
         private int udpReceiverWindowBytes = 2 << 20;
         private int fusionThresholdBytes = 64 << 20;
         private int smallAllreduceBytes = DEFAULT_SMALL_ALLREDUCE_BYTES;
+        private int sharedMemoryWindowBytes = DEFAULT_SHARED_MEMORY_WINDOW_BYTES;
         private boolean launchEmbeddedDriver = true;
         private boolean invokeDriverInline = true;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
@@ -739,6 +754,28 @@ public final class Communicator implements AutoCloseable
         }
 
         /**
+         * @param bytes size of each rank's shared-memory window. When every rank runs on this host (all links
+         *              IPC), an allreduce larger than the small-message threshold goes through these windows instead
+         *              of the ring: each rank copies what the others reduce into its own window once and reads theirs
+         *              in place (see the module README). Same result to the bit as the ring. Arrays longer than the
+         *              window go in pieces. The file is sparse: only the pages a call touches use memory. 0 turns the
+         *              path off. Must match on every rank (checked when the windows are mapped). Defaults to
+         *              {@link #DEFAULT_SHARED_MEMORY_WINDOW_BYTES}.
+         * @return this
+         */
+        public Context sharedMemoryWindowBytes(final int bytes)
+        {
+            this.sharedMemoryWindowBytes = bytes;
+            return this;
+        }
+
+        /** @return the shared-memory window size in bytes, 0 if the path is off. */
+        public int sharedMemoryWindowBytes()
+        {
+            return sharedMemoryWindowBytes;
+        }
+
+        /**
          * @param launch true to start an embedded driver in this rank's endpoint directory; false to use an already
          *               running driver there. Defaults to {@code true}.
          * @return this
@@ -917,6 +954,13 @@ public final class Communicator implements AutoCloseable
                 throw new IllegalArgumentException("Received an invalid value for `smallAllreduceBytes`, expected "
                     + "0..268435456 (0 turns the small-message path off). Received: smallAllreduceBytes="
                     + smallAllreduceBytes);
+            }
+            if (sharedMemoryWindowBytes != 0 && (sharedMemoryWindowBytes < 65536 || sharedMemoryWindowBytes > (1 << 30)
+                || (sharedMemoryWindowBytes & 4095) != 0))
+            {
+                throw new IllegalArgumentException("Received an invalid value for `sharedMemoryWindowBytes`, expected 0 "
+                    + "(off) or a multiple of 4096 in 64 KiB..1 GiB. Received: sharedMemoryWindowBytes="
+                    + sharedMemoryWindowBytes);
             }
             if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
             {

@@ -30,6 +30,9 @@ import org.agrona.concurrent.NanoClock;
  * {@code N} arrays itself in rank order, {@code ((a0 op a1) op a2) ...}, the same expression on every rank, so the
  * bits agree. For 2 ranks that is one hop instead of two; the frames and their checks are the ring's.
  *
+ * <p>When every rank runs on this host, allreduce goes through {@link SharedWindows} instead, at every size, with
+ * the same bits as the paths above.
+ *
  * <p>Nothing here allocates per chunk: the send side claims space in the log ({@link BufferClaim}) and copies the
  * floats straight in, the receive side reduces straight out of the log into the caller's memory. All waits retry
  * with an {@link IdleStrategy} against a deadline that moves forward on progress; {@link #fail} turns a stall into
@@ -58,6 +61,8 @@ final class Ring
     private final DataHandler dataHandler = new DataHandler();
     private final ImageControlledFragmentAssembler assembler;
     private final ExclusivePublication publication;
+    /** Shared-memory windows when every rank is on this host, else null. */
+    private final SharedWindows windows;
 
     // Per-op state, reset at the start of each collective.
     private int seq;
@@ -80,8 +85,10 @@ final class Ring
     private long lastOfferResult;
     long foreignFramesDropped;
 
-    Ring(final RingTransport transport, final JobAuth auth, final Communicator.Context ctx)
+    Ring(final RingTransport transport, final JobAuth auth, final Communicator.Context ctx,
+        final SharedWindows windows)
     {
+        this.windows = windows;
         this.transport = transport;
         this.auth = auth;
         this.clock = ctx.nanoClock();
@@ -110,6 +117,13 @@ final class Ring
     {
         if (n == 0 || size == 1)
         {
+            return;
+        }
+        if (windows != null)
+        {
+            // Every rank on this host: shared memory beats the ring at every size (module README).
+            seq++;
+            windows.allreduce(array, index, address, n, op, seq, timeoutNs);
             return;
         }
         if ((size - 1) * 4L * n <= smallAllreduceBytes)

@@ -51,6 +51,13 @@ final class RankGroup
     /** Runs {@code body} on every rank concurrently; rethrows the first failure. */
     static void run(final int ranks, final Transport transport, final Body body) throws Exception
     {
+        run(ranks, transport, ctx -> ctx, body);
+    }
+
+    /** As {@link #run(int, Transport, Body)}, with each rank's context changed by {@code options} first. */
+    static void run(final int ranks, final Transport transport,
+        final java.util.function.UnaryOperator<Communicator.Context> options, final Body body) throws Exception
+    {
         final File base = newBaseDirectory("threads");
         try
         {
@@ -58,7 +65,7 @@ final class RankGroup
             final List<Communicator.Context> contexts = new ArrayList<>();
             for (int r = 0; r < ranks; r++)
             {
-                contexts.add(context(r, endpoints, transport));
+                contexts.add(options.apply(context(r, endpoints, transport)));
             }
             runContexts(contexts, body);
             final String[] left = base.list();

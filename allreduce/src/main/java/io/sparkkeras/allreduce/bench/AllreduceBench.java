@@ -62,6 +62,7 @@ public final class AllreduceBench
         int ipcTerm = 16 << 20;
         int window = 2 << 20;
         int smallBytes = Communicator.Context.DEFAULT_SMALL_ALLREDUCE_BYTES;
+        int shmWindow = Communicator.Context.DEFAULT_SHARED_MEMORY_WINDOW_BYTES;
         int itersOption = 0;
         for (int i = 0; i + 1 < args.length; i += 2)
         {
@@ -79,6 +80,7 @@ public final class AllreduceBench
                 case "--ipc-term": ipcTerm = Integer.parseInt(args[i + 1]); break;
                 case "--window": window = Integer.parseInt(args[i + 1]); break;
                 case "--small-bytes": smallBytes = Integer.parseInt(args[i + 1]); break;
+                case "--shm-window": shmWindow = Integer.parseInt(args[i + 1]); break;
                 case "--iters": itersOption = Integer.parseInt(args[i + 1]); break;
                 default: throw new IllegalArgumentException("Received an unknown option " + args[i]
                     + ", expected --rank, --endpoints, --transport, --min-bytes or --max-bytes");
@@ -102,6 +104,7 @@ public final class AllreduceBench
             .ipcTermLengthBytes(ipcTerm)
             .udpReceiverWindowBytes(window)
             .smallAllreduceBytes(smallBytes)
+            .sharedMemoryWindowBytes(shmWindow)
             .idleStrategy("default".equals(idle) ? null : idleStrategy(idle))
             .driverIdleStrategy(driverIdle == null ? null : idleStrategy(driverIdle))))
         {

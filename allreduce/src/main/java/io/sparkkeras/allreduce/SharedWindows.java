@@ -1,0 +1,407 @@
+package io.sparkkeras.allreduce;
+
+import org.agrona.IoUtil;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.nio.MappedByteBuffer;
+import java.util.List;
+
+/**
+ * Allreduce through shared memory, for a group whose ranks all run on this host: each rank owns a memory-mapped
+ * window file in its endpoint directory and maps every peer's window.
+ *
+ * <p>Why: over Aeron IPC a byte is copied into the publication's log and out again at every hop, and the log (three
+ * terms) walks through far more memory than the last-level cache holds. Here each rank copies the parts of its array
+ * the others reduce into its window once, the owner of a segment reads them from the peers' windows, and everyone
+ * copies the reduced segments back out, all within windows that are reused from one call to the next.
+ *
+ * <p>Same segments and the same reduction order as the ring ({@link Ring}): the array is split into {@code N}
+ * segments and segment {@code j} is folded starting at rank {@code j}, {@code acc = op(a[j+k], acc)} for
+ * {@code k = 1..N-1}, {@code AVERAGE} dividing at the last step. Rank {@code r} folds segment {@code r}. Arrays
+ * small enough for the ring's small-message path are folded in its rank order instead,
+ * {@code ((a[0] op a[1]) op a[2]) ...}. So the result is, to the bit, what the ring would give. An array longer than the window goes in pieces of
+ * {@code window / N} floats of every segment.
+ *
+ * <p>Each piece has three phases, each ended by a counter on its own cache line in the owner's window header
+ * (written with release, read with acquire): COPIED (this rank's copies of the other segments are in its window),
+ * REDUCED (its own segment, folded, is in its window) and DONE (it has read all it needs from the peers' windows, so
+ * they may be overwritten). Every wait has the peer timeout: a peer whose counter does not move makes the call throw
+ * {@link PeerTimeoutException} naming it. No allocation per call.
+ *
+ * <p>Trust: a window is a file readable and writable by its owner's user only; its header carries the job hash and
+ * token derived from the job secret, checked when a peer maps it. Like the Aeron log files beside it, it is not
+ * protected from a process of the same user that writes into it.
+ */
+final class SharedWindows implements AutoCloseable
+{
+    static final String FILE_PREFIX = "sk-window-r";
+    static final int HEADER_LENGTH = 4096;
+    private static final long MAGIC = 0x574F444E4957534BL; // "KSWINDOW", little-endian
+    private static final int MAGIC_OFFSET = 0;
+    private static final int JOB_OFFSET = 8;
+    private static final int TOKEN_OFFSET = 16;
+    private static final int CAPACITY_OFFSET = 24;
+    private static final int RANK_OFFSET = 32;
+    private static final int SIZE_OFFSET = 36;
+    // Counters 128 bytes apart so adjacent-line prefetch does not couple them.
+    private static final int COPIED_OFFSET = 256;
+    private static final int REDUCED_OFFSET = 384;
+    private static final int DONE_OFFSET = 512;
+    private static final long FLOAT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(float[].class);
+    private static final int SCRATCH_FLOATS = 4096;
+
+    private final RingTransport transport;
+    private final JobAuth auth;
+    private final NanoClock clock;
+    private final IdleStrategy idle;
+    private final int rank;
+    private final int size;
+    private final int windowBytes;
+    /** Floats of each segment that one piece holds. */
+    private final int pieceFloats;
+    private final File file;
+    private final MappedByteBuffer[] mapped;
+    /** Start of each rank's window (its header) in this process. */
+    private final long[] windows;
+    private final String[] hosts;
+    private final float[] in = new float[SCRATCH_FLOATS];
+    private final float[] acc = new float[SCRATCH_FLOATS];
+    private final float[] self = new float[SCRATCH_FLOATS];
+    private final long smallAllreduceBytes;
+    private long epoch;
+    private int opSeq;
+
+    private SharedWindows(final Communicator.Context ctx, final RingTransport transport, final JobAuth auth)
+    {
+        this.transport = transport;
+        this.auth = auth;
+        this.clock = ctx.nanoClock();
+        this.idle = ctx.newIdleStrategy();
+        this.rank = ctx.rank();
+        this.size = ctx.endpoints().size();
+        this.windowBytes = ctx.sharedMemoryWindowBytes();
+        this.smallAllreduceBytes = ctx.smallAllreduceBytes();
+        this.pieceFloats = windowBytes / 4 / size;
+        this.mapped = new MappedByteBuffer[size];
+        this.windows = new long[size];
+        this.hosts = new String[size];
+        for (int i = 0; i < size; i++)
+        {
+            hosts[i] = ctx.endpoints().get(i).host();
+        }
+        this.file = windowFile(ctx.endpoints(), rank);
+        IoUtil.deleteIfExists(file);
+        final MappedByteBuffer own = IoUtil.mapNewFile(file, HEADER_LENGTH + (long)windowBytes, false);
+        mapped[rank] = own;
+        file.setReadable(false, false);
+        file.setWritable(false, false);
+        file.setReadable(true, true);
+        file.setWritable(true, true);
+        final UnsafeBuffer header = new UnsafeBuffer(own, 0, HEADER_LENGTH);
+        windows[rank] = header.addressOffset();
+        header.putLong(JOB_OFFSET, auth.jobHash);
+        header.putLong(TOKEN_OFFSET, auth.frameToken);
+        header.putLong(CAPACITY_OFFSET, windowBytes);
+        header.putInt(RANK_OFFSET, rank);
+        header.putInt(SIZE_OFFSET, size);
+        header.putLongOrdered(MAGIC_OFFSET, MAGIC);
+    }
+
+    /**
+     * @return the windows of this rank, or {@code null} when the group does not reduce through shared memory: one
+     *         rank, a link that is not IPC, a window too small for {@code N} segments of 1,024 floats, or the path
+     *         turned off ({@link Communicator.Context#sharedMemoryWindowBytes(int)} 0).
+     */
+    static SharedWindows create(final Communicator.Context ctx, final RingTransport transport, final JobAuth auth)
+    {
+        final int n = ctx.endpoints().size();
+        if (n < 2 || ctx.sharedMemoryWindowBytes() == 0 || ctx.ringUsesUdp() || !allIpc(ctx)
+            || ctx.sharedMemoryWindowBytes() / 4 / n < 1024)
+        {
+            return null;
+        }
+        return new SharedWindows(ctx, transport, auth);
+    }
+
+    private static boolean allIpc(final Communicator.Context ctx)
+    {
+        if (ctx.transport() == Transport.IPC)
+        {
+            return true;
+        }
+        final String host = ctx.endpoints().get(0).host();
+        for (final Endpoint endpoint : ctx.endpoints())
+        {
+            if (!endpoint.host().equals(host))
+            {
+                return false;
+            }
+        }
+        return ctx.transport() == Transport.AUTO;
+    }
+
+    static File windowFile(final List<Endpoint> endpoints, final int rank)
+    {
+        return new File(endpoints.get(rank).ipcDirectory(), FILE_PREFIX + rank);
+    }
+
+    /**
+     * Maps every peer's window and checks its header. Called once every rank has created its own (after the join's
+     * barrier).
+     */
+    void connect(final List<Endpoint> endpoints, final long deadlineNs)
+    {
+        for (int p = 0; p < size; p++)
+        {
+            if (p == rank)
+            {
+                continue;
+            }
+            final File peerFile = windowFile(endpoints, p);
+            final long expected = HEADER_LENGTH + (long)windowBytes;
+            while (!peerFile.exists() || peerFile.length() < HEADER_LENGTH)
+            {
+                if (clock.nanoTime() - deadlineNs > 0)
+                {
+                    throw new PeerTimeoutException(transport.message("join", p, hosts[p], "its shared-memory window "
+                        + peerFile + " did not appear"), p, hosts[p], "join");
+                }
+                idle.idle();
+            }
+            idle.reset();
+            if (peerFile.length() != expected)
+            {
+                throw transport.failure("join", p, hosts[p], "its shared-memory window " + peerFile + " holds "
+                    + (peerFile.length() - HEADER_LENGTH) + " bytes, this rank's " + windowBytes
+                    + " (set the same sharedMemoryWindowBytes on every rank)", null);
+            }
+            mapped[p] = IoUtil.mapExistingFile(peerFile, "shared-memory window of rank " + p);
+            final UnsafeBuffer header = new UnsafeBuffer(mapped[p], 0, HEADER_LENGTH);
+            while (header.getLongVolatile(MAGIC_OFFSET) != MAGIC)
+            {
+                if (clock.nanoTime() - deadlineNs > 0)
+                {
+                    throw new PeerTimeoutException(transport.message("join", p, hosts[p], "its shared-memory window "
+                        + peerFile + " was never initialised"), p, hosts[p], "join");
+                }
+                idle.idle();
+            }
+            idle.reset();
+            if (header.getLong(JOB_OFFSET) != auth.jobHash || header.getLong(TOKEN_OFFSET) != auth.frameToken
+                || header.getInt(RANK_OFFSET) != p || header.getInt(SIZE_OFFSET) != size)
+            {
+                throw transport.failure("join", p, hosts[p], "refused its shared-memory window " + peerFile
+                    + ": another job, rank or group size", null);
+            }
+            windows[p] = header.addressOffset();
+        }
+    }
+
+    /**
+     * Reduces {@code n} floats of {@code array} from {@code index}, or at {@code address} when {@code array} is
+     * null, across all ranks in place.
+     *
+     * @param seq the ring's operation number, for error messages ({@code allreduce#7}).
+     */
+    void allreduce(final float[] array, final int index, final long address, final int n, final ReduceOp reduceOp,
+        final int seq, final long timeoutNs)
+    {
+        opSeq = seq;
+        final boolean rankOrder = (size - 1) * 4L * n <= smallAllreduceBytes;
+        final int segBase = n / size;
+        final int segRem = n % size;
+        final int longest = segBase + (segRem > 0 ? 1 : 0);
+        final long own = windows[rank] + HEADER_LENGTH;
+        for (int piece = 0; piece < longest; piece += pieceFloats)
+        {
+            epoch++;
+            // My window still holds the last piece until every peer has read it.
+            for (int p = 0; p < size; p++)
+            {
+                if (p != rank)
+                {
+                    await(p, DONE_OFFSET, epoch - 1, timeoutNs, "to finish reading the previous piece");
+                }
+            }
+            for (int j = 0; j < size; j++)
+            {
+                final int length = pieceLength(j, piece, segBase, segRem);
+                if (j != rank && length > 0)
+                {
+                    final long src = segmentStart(j, segBase, segRem) + (long)piece;
+                    copyOut(array, index, address, src, own + (long)j * pieceFloats * 4, length);
+                }
+            }
+            UnsafeApi.putLongRelease(null, windows[rank] + COPIED_OFFSET, epoch);
+            for (int p = 0; p < size; p++)
+            {
+                if (p != rank)
+                {
+                    await(p, COPIED_OFFSET, epoch, timeoutNs, "to copy its part of the array in");
+                }
+            }
+            reduceOwnSegment(array, index, address, reduceOp, rankOrder, piece, segBase, segRem);
+            UnsafeApi.putLongRelease(null, windows[rank] + REDUCED_OFFSET, epoch);
+            for (int k = 1; k < size; k++)
+            {
+                final int j = (rank + k) % size;
+                final int length = pieceLength(j, piece, segBase, segRem);
+                await(j, REDUCED_OFFSET, epoch, timeoutNs, "to reduce its segment");
+                if (length > 0)
+                {
+                    final long dst = segmentStart(j, segBase, segRem) + (long)piece;
+                    copyIn(windows[j] + HEADER_LENGTH + (long)j * pieceFloats * 4, array, index, address, dst, length);
+                }
+            }
+            UnsafeApi.putLongRelease(null, windows[rank] + DONE_OFFSET, epoch);
+        }
+        idle.reset();
+    }
+
+    /**
+     * Folds this rank's segment of the piece: in the ring's order, {@code acc = a[r]} then
+     * {@code acc = op(a[r+k], acc)} for k = 1..N-1; or, for arrays the small-message path would take, in rank order,
+     * {@code acc = a[0]} then {@code acc = op(acc, a[k])}. Either way the same expression as that path, to the bit.
+     */
+    private void reduceOwnSegment(final float[] array, final int index, final long address, final ReduceOp reduceOp,
+        final boolean rankOrder, final int piece, final int segBase, final int segRem)
+    {
+        final int length = pieceLength(rank, piece, segBase, segRem);
+        final long start = segmentStart(rank, segBase, segRem) + (long)piece;
+        final long slot = ((long)rank * pieceFloats) * 4;
+        final long ownSlot = windows[rank] + HEADER_LENGTH + slot;
+        for (int first = 0; first < length; first += SCRATCH_FLOATS)
+        {
+            final int chunk = Math.min(SCRATCH_FLOATS, length - first);
+            final float[] target;
+            final int targetIndex;
+            if (array != null)
+            {
+                target = array;
+                targetIndex = (int)(index + start + first);
+            }
+            else
+            {
+                UnsafeApi.copyMemory(null, address + (start + first) * 4L, acc, FLOAT_ARRAY_BASE, chunk * 4L);
+                target = acc;
+                targetIndex = 0;
+            }
+            final long targetOffset = FLOAT_ARRAY_BASE + targetIndex * 4L;
+            if (rankOrder)
+            {
+                if (rank != 0)
+                {
+                    UnsafeApi.copyMemory(target, targetOffset, self, FLOAT_ARRAY_BASE, chunk * 4L);
+                    UnsafeApi.copyMemory(null, windows[0] + HEADER_LENGTH + slot + first * 4L, target, targetOffset,
+                        chunk * 4L);
+                }
+                for (int k = 1; k < size; k++)
+                {
+                    final float[] operand = k == rank ? self : in;
+                    if (k != rank)
+                    {
+                        UnsafeApi.copyMemory(null, windows[k] + HEADER_LENGTH + slot + first * 4L, in,
+                            FLOAT_ARRAY_BASE, chunk * 4L);
+                    }
+                    Reductions.combine(reduceOp, reduceOp == ReduceOp.AVERAGE && k == size - 1, size, target,
+                        targetIndex, operand, 0, target, targetIndex, chunk);
+                }
+            }
+            else
+            {
+                for (int k = 1; k < size; k++)
+                {
+                    final int p = (rank + k) % size;
+                    UnsafeApi.copyMemory(null, windows[p] + HEADER_LENGTH + slot + first * 4L, in, FLOAT_ARRAY_BASE,
+                        chunk * 4L);
+                    Reductions.combine(reduceOp, reduceOp == ReduceOp.AVERAGE && k == size - 1, size, in, 0,
+                        target, targetIndex, target, targetIndex, chunk);
+                }
+            }
+            UnsafeApi.copyMemory(target, targetOffset, null, ownSlot + first * 4L, chunk * 4L);
+            if (array == null)
+            {
+                UnsafeApi.copyMemory(acc, FLOAT_ARRAY_BASE, null, address + (start + first) * 4L, chunk * 4L);
+            }
+        }
+    }
+
+    private int pieceLength(final int segment, final int piece, final int segBase, final int segRem)
+    {
+        final int length = segBase + (segment < segRem ? 1 : 0);
+        return Math.min(pieceFloats, length - piece);
+    }
+
+    private static long segmentStart(final int segment, final int segBase, final int segRem)
+    {
+        return (long)segment * segBase + Math.min(segment, segRem);
+    }
+
+    private static void copyOut(final float[] array, final int index, final long address, final long from,
+        final long dst, final int length)
+    {
+        if (array != null)
+        {
+            UnsafeApi.copyMemory(array, FLOAT_ARRAY_BASE + (index + from) * 4L, null, dst, length * 4L);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(null, address + from * 4L, null, dst, length * 4L);
+        }
+    }
+
+    private static void copyIn(final long src, final float[] array, final int index, final long address,
+        final long to, final int length)
+    {
+        if (array != null)
+        {
+            UnsafeApi.copyMemory(null, src, array, FLOAT_ARRAY_BASE + (index + to) * 4L, length * 4L);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(null, src, null, address + to * 4L, length * 4L);
+        }
+    }
+
+    private void await(final int peer, final int counterOffset, final long value, final long timeoutNs,
+        final String what)
+    {
+        final long counter = windows[peer] + counterOffset;
+        if (UnsafeApi.getLongVolatile(null, counter) >= value)
+        {
+            return;
+        }
+        final long deadlineNs = clock.nanoTime() + timeoutNs;
+        while (UnsafeApi.getLongVolatile(null, counter) < value)
+        {
+            if (clock.nanoTime() - deadlineNs > 0)
+            {
+                final String op = Frame.kindName(Frame.KIND_ALLREDUCE) + "#" + opSeq;
+                throw new PeerTimeoutException(transport.message(op, peer, hosts[peer], "silent in shared memory for "
+                    + timeoutNs / 1e9 + " s; waiting for it " + what + " (piece " + value + ", peer exited?)"),
+                    peer, hosts[peer], op);
+            }
+            idle.idle();
+        }
+        idle.reset();
+    }
+
+    /** Unmaps every window and deletes this rank's file. Call only when no collective runs. */
+    @Override
+    public void close()
+    {
+        for (int i = 0; i < size; i++)
+        {
+            if (mapped[i] != null)
+            {
+                IoUtil.unmap(mapped[i]);
+                mapped[i] = null;
+            }
+        }
+        IoUtil.deleteIfExists(file);
+    }
+}

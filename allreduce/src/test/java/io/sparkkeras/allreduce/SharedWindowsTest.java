@@ -1,0 +1,189 @@
+package io.sparkkeras.allreduce;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shared-memory path that ranks on one host take: the same bits as the ring, every size and op, pieces when the
+ * window is smaller than the array, a silent peer named within the timeout, mismatched windows refused.
+ */
+class SharedWindowsTest
+{
+    /** 64 KiB: arrays of more than 16,384 / N floats per segment go in pieces. */
+    private static final int SMALL_WINDOW = 64 << 10;
+
+    private static int[] sizes(final int ranks)
+    {
+        final int smallLimit = Communicator.Context.DEFAULT_SMALL_ALLREDUCE_BYTES / 4 / (ranks - 1);
+        return new int[] {0, 1, ranks - 1, smallLimit, smallLimit + 1, 1000 * ranks + 1, 70_001};
+    }
+
+    /** Gaussian floats, so the order of the additions shows in the bits. */
+    private static float[] gaussian(final int rank, final int n, final int salt)
+    {
+        final Random random = new Random(31L * rank + 7L * n + salt);
+        final float[] a = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = (float)random.nextGaussian() * (1 + i % 5);
+        }
+        return a;
+    }
+
+    /** Every rank's results of every (size, op, float[] or buffer) case, in call order. */
+    private static List<float[]>[] runAll(final int ranks, final int windowBytes) throws Exception
+    {
+        @SuppressWarnings("unchecked")
+        final List<float[]>[] results = new List[ranks];
+        RankGroup.run(ranks, Transport.IPC, ctx -> ctx.sharedMemoryWindowBytes(windowBytes), comm ->
+        {
+            final int rank = comm.rank();
+            final List<float[]> mine = new ArrayList<>();
+            for (final int n : sizes(ranks))
+            {
+                for (final ReduceOp op : ReduceOp.values())
+                {
+                    final float[] padded = new float[n + 3];
+                    System.arraycopy(gaussian(rank, n, op.ordinal()), 0, padded, 3, n);
+                    comm.allreduce(padded, 3, n, op);
+                    mine.add(java.util.Arrays.copyOfRange(padded, 3, n + 3));
+
+                    final FloatBuffer buffer = ByteBuffer.allocateDirect(4 * (n + 2)).order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+                    buffer.position(2);
+                    buffer.put(gaussian(rank, n, 10 + op.ordinal()));
+                    buffer.position(2);
+                    comm.allreduce(buffer, op);
+                    final float[] out = new float[n];
+                    buffer.get(out);
+                    mine.add(out);
+                }
+            }
+            results[rank] = mine;
+        });
+        return results;
+    }
+
+    @ParameterizedTest(name = "ranks={0}")
+    @ValueSource(ints = {2, 3, 4})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sharedMemoryGivesTheRingsBitsOnEveryRank(final int ranks) throws Exception
+    {
+        final List<float[]>[] shared = runAll(ranks, SMALL_WINDOW);
+        final List<float[]>[] ring = runAll(ranks, 0);
+        for (int r = 0; r < ranks; r++)
+        {
+            assertEquals(ring[0].size(), shared[r].size());
+            for (int c = 0; c < ring[0].size(); c++)
+            {
+                final float[] want = ring[0].get(c);
+                final float[] got = shared[r].get(c);
+                assertEquals(want.length, got.length, "case " + c);
+                for (int i = 0; i < want.length; i++)
+                {
+                    if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i]))
+                    {
+                        throw new AssertionError("ranks=" + ranks + " rank=" + r + " case " + c + " (n="
+                            + want.length + "): element " + i + " is " + got[i] + " through shared memory, "
+                            + want[i] + " through the ring");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void integerSumsAreExactOnOneHostOverAuto() throws Exception
+    {
+        RankGroup.run(3, Transport.AUTO, ctx -> ctx.sharedMemoryWindowBytes(SMALL_WINDOW), comm ->
+        {
+            final int n = 3 * 16360 * 3 + 7;
+            for (final ReduceOp op : ReduceOp.values())
+            {
+                final float[] a = RankGroup.data(comm.rank(), n);
+                comm.allreduce(a, op);
+                RankGroup.check("shared memory", op, 3, comm.rank(), a, 0, n);
+            }
+        });
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSilentPeerIsNamedWithinTheTimeout() throws Exception
+    {
+        final long[] waited = new long[1];
+        final Exception ex = assertThrows(Exception.class, () -> RankGroup.run(2, Transport.IPC,
+            ctx -> ctx.peerTimeoutNs(TimeUnit.SECONDS.toNanos(1)), comm ->
+            {
+                if (comm.rank() == 0)
+                {
+                    final long t0 = System.nanoTime();
+                    try
+                    {
+                        comm.allreduce(new float[100_000], ReduceOp.SUM);
+                    }
+                    finally
+                    {
+                        waited[0] = System.nanoTime() - t0;
+                    }
+                }
+                else
+                {
+                    Thread.sleep(3000);
+                }
+            }));
+        Throwable cause = ex.getCause();
+        assertTrue(cause instanceof PeerTimeoutException, "got " + ex);
+        final PeerTimeoutException timeout = (PeerTimeoutException)cause;
+        assertEquals(1, timeout.peerRank());
+        assertEquals("allreduce#2", timeout.operation());
+        assertTrue(timeout.getMessage().contains("silent in shared memory"), timeout.getMessage());
+        assertTrue(waited[0] < TimeUnit.SECONDS.toNanos(3), "waited " + waited[0] / 1e9 + " s");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void ranksWithDifferentWindowsAreRefusedAtJoin() throws Exception
+    {
+        final File base = RankGroup.newBaseDirectory("windows");
+        try
+        {
+            final List<Endpoint> endpoints = Endpoint.localGroup(2, base);
+            final List<Communicator.Context> contexts = List.of(
+                RankGroup.context(0, endpoints, Transport.IPC).sharedMemoryWindowBytes(SMALL_WINDOW),
+                RankGroup.context(1, endpoints, Transport.IPC).sharedMemoryWindowBytes(2 * SMALL_WINDOW));
+            final Exception ex = assertThrows(Exception.class, () -> RankGroup.runContexts(contexts, comm -> { }));
+            final String message = ex.getCause().getMessage();
+            assertTrue(message.contains("op=join") && message.contains("sharedMemoryWindowBytes"), message);
+        }
+        finally
+        {
+            org.agrona.IoUtil.delete(base, true);
+        }
+    }
+
+    @Test
+    void aWindowThatIsNotAPageMultipleNamesTheOption()
+    {
+        final Exception ex = assertThrows(IllegalArgumentException.class, () -> new Communicator(
+            RankGroup.context(0, List.of(new Endpoint("127.0.0.1", 40000, "/dev/shm/unused")), Transport.IPC)
+                .sharedMemoryWindowBytes(100_000)));
+        assertTrue(ex.getMessage().contains("sharedMemoryWindowBytes=100000"), ex.getMessage());
+    }
+}

@@ -52,7 +52,7 @@ final class SharedWindows implements AutoCloseable
     private static final int REDUCED_OFFSET = 384;
     private static final int DONE_OFFSET = 512;
     private static final long FLOAT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(float[].class);
-    private static final int SCRATCH_FLOATS = 4096;
+    private static final int SCRATCH_FLOATS = 16384;
 
     private final RingTransport transport;
     private final JobAuth auth;
@@ -61,7 +61,7 @@ final class SharedWindows implements AutoCloseable
     private final int rank;
     private final int size;
     private final int windowBytes;
-    /** Floats of each segment that one piece holds. */
+    /** Floats of each segment that one piece holds, a multiple of 16 (a cache line). */
     private final int pieceFloats;
     private final File file;
     private final MappedByteBuffer[] mapped;
@@ -74,6 +74,10 @@ final class SharedWindows implements AutoCloseable
     private final long smallAllreduceBytes;
     private long epoch;
     private int opSeq;
+    /** Where in every window the current piece starts (bytes after the header). */
+    private long cursor;
+    /** Bytes between the segments of the current piece. */
+    private long stride;
 
     private SharedWindows(final Communicator.Context ctx, final RingTransport transport, final JobAuth auth)
     {
@@ -85,7 +89,7 @@ final class SharedWindows implements AutoCloseable
         this.size = ctx.endpoints().size();
         this.windowBytes = ctx.sharedMemoryWindowBytes();
         this.smallAllreduceBytes = ctx.smallAllreduceBytes();
-        this.pieceFloats = windowBytes / 4 / size;
+        this.pieceFloats = windowBytes / size / 64 * 16;
         this.mapped = new MappedByteBuffer[size];
         this.windows = new long[size];
         this.hosts = new String[size];
@@ -215,16 +219,22 @@ final class SharedWindows implements AutoCloseable
         final int segBase = n / size;
         final int segRem = n % size;
         final int longest = segBase + (segRem > 0 ? 1 : 0);
-        final long own = windows[rank] + HEADER_LENGTH;
         for (int piece = 0; piece < longest; piece += pieceFloats)
         {
             epoch++;
-            // My window still holds the last piece until every peer has read it.
-            for (int p = 0; p < size; p++)
+            // Each piece goes after the last one, round the window: a line written again only after the whole window
+            // has been through the caches costs far less than one a peer has just read (module README).
+            stride = pieceLength(0, piece, segBase, segRem) * 4L + 63 & ~63L;
+            if (cursor + stride * size > windowBytes)
             {
-                if (p != rank)
+                cursor = 0;
+                // The front of the window holds earlier pieces until every peer has read them.
+                for (int p = 0; p < size; p++)
                 {
-                    await(p, DONE_OFFSET, epoch - 1, timeoutNs, "to finish reading the previous piece");
+                    if (p != rank)
+                    {
+                        await(p, DONE_OFFSET, epoch - 1, timeoutNs, "to finish reading the previous piece");
+                    }
                 }
             }
             for (int j = 0; j < size; j++)
@@ -233,7 +243,7 @@ final class SharedWindows implements AutoCloseable
                 if (j != rank && length > 0)
                 {
                     final long src = segmentStart(j, segBase, segRem) + (long)piece;
-                    copyOut(array, index, address, src, own + (long)j * pieceFloats * 4, length);
+                    copyOut(array, index, address, src, slot(rank, j), length);
                 }
             }
             UnsafeApi.putLongRelease(null, windows[rank] + COPIED_OFFSET, epoch);
@@ -254,10 +264,11 @@ final class SharedWindows implements AutoCloseable
                 if (length > 0)
                 {
                     final long dst = segmentStart(j, segBase, segRem) + (long)piece;
-                    copyIn(windows[j] + HEADER_LENGTH + (long)j * pieceFloats * 4, array, index, address, dst, length);
+                    copyIn(slot(j, j), array, index, address, dst, length);
                 }
             }
             UnsafeApi.putLongRelease(null, windows[rank] + DONE_OFFSET, epoch);
+            cursor += stride * size;
         }
         idle.reset();
     }
@@ -272,8 +283,7 @@ final class SharedWindows implements AutoCloseable
     {
         final int length = pieceLength(rank, piece, segBase, segRem);
         final long start = segmentStart(rank, segBase, segRem) + (long)piece;
-        final long slot = ((long)rank * pieceFloats) * 4;
-        final long ownSlot = windows[rank] + HEADER_LENGTH + slot;
+        final long ownSlot = slot(rank, rank);
         for (int first = 0; first < length; first += SCRATCH_FLOATS)
         {
             final int chunk = Math.min(SCRATCH_FLOATS, length - first);
@@ -296,16 +306,14 @@ final class SharedWindows implements AutoCloseable
                 if (rank != 0)
                 {
                     UnsafeApi.copyMemory(target, targetOffset, self, FLOAT_ARRAY_BASE, chunk * 4L);
-                    UnsafeApi.copyMemory(null, windows[0] + HEADER_LENGTH + slot + first * 4L, target, targetOffset,
-                        chunk * 4L);
+                    UnsafeApi.copyMemory(null, slot(0, rank) + first * 4L, target, targetOffset, chunk * 4L);
                 }
                 for (int k = 1; k < size; k++)
                 {
                     final float[] operand = k == rank ? self : in;
                     if (k != rank)
                     {
-                        UnsafeApi.copyMemory(null, windows[k] + HEADER_LENGTH + slot + first * 4L, in,
-                            FLOAT_ARRAY_BASE, chunk * 4L);
+                        UnsafeApi.copyMemory(null, slot(k, rank) + first * 4L, in, FLOAT_ARRAY_BASE, chunk * 4L);
                     }
                     Reductions.combine(reduceOp, reduceOp == ReduceOp.AVERAGE && k == size - 1, size, target,
                         targetIndex, operand, 0, target, targetIndex, chunk);
@@ -316,8 +324,7 @@ final class SharedWindows implements AutoCloseable
                 for (int k = 1; k < size; k++)
                 {
                     final int p = (rank + k) % size;
-                    UnsafeApi.copyMemory(null, windows[p] + HEADER_LENGTH + slot + first * 4L, in, FLOAT_ARRAY_BASE,
-                        chunk * 4L);
+                    UnsafeApi.copyMemory(null, slot(p, rank) + first * 4L, in, FLOAT_ARRAY_BASE, chunk * 4L);
                     Reductions.combine(reduceOp, reduceOp == ReduceOp.AVERAGE && k == size - 1, size, in, 0,
                         target, targetIndex, target, targetIndex, chunk);
                 }
@@ -328,6 +335,12 @@ final class SharedWindows implements AutoCloseable
                 UnsafeApi.copyMemory(acc, FLOAT_ARRAY_BASE, null, address + (start + first) * 4L, chunk * 4L);
             }
         }
+    }
+
+    /** Address of segment {@code segment} of the current piece in the window of rank {@code owner}. */
+    private long slot(final int owner, final int segment)
+    {
+        return windows[owner] + HEADER_LENGTH + cursor + segment * stride;
     }
 
     private int pieceLength(final int segment, final int piece, final int segBase, final int segRem)

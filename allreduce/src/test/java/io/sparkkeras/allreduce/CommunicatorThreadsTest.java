@@ -32,6 +32,15 @@ class CommunicatorThreadsTest
         RankGroup.run(ranks, transport, comm -> runEveryOp(comm, ranks));
     }
 
+    @ParameterizedTest(name = "ranks={0}")
+    @CsvSource({ "2", "3", "4" })
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyOpMatchesOverTheIpcRingWithSharedMemoryOff(final int ranks) throws Exception
+    {
+        // Ranks on one host reduce through shared memory by default; the ring over IPC must still be right.
+        RankGroup.run(ranks, Transport.IPC, ctx -> ctx.sharedMemoryWindowBytes(0), comm -> runEveryOp(comm, ranks));
+    }
+
     static void runEveryOp(final Communicator comm, final int ranks)
     {
         final int rank = comm.rank();

@@ -104,7 +104,7 @@ final class ForgedFramePublisher implements AutoCloseable
     }
 
     /**
-     * Every member (IPC, one thread each) waits for the first forged frame, then runs 40 SUM allreduces of
+     * Every member (IPC ring, one thread each) waits for the first forged frame, then runs 40 SUM allreduces of
      * {@code floats} floats while the forged frames arrive, each result checked against the sequential sum on every
      * rank; then the publishing stops (before any member closes its driver), and at least one forged frame must have
      * reached a driver.
@@ -114,7 +114,8 @@ final class ForgedFramePublisher implements AutoCloseable
         final List<Communicator.Context> contexts = new ArrayList<>();
         for (int r = 0; r < endpoints.size(); r++)
         {
-            contexts.add(RankGroup.context(r, endpoints, Transport.IPC));
+            // The shared-memory windows off: the forged frames must meet the ring, which reads the stream.
+            contexts.add(RankGroup.context(r, endpoints, Transport.IPC).sharedMemoryWindowBytes(0));
         }
         try
         {

@@ -42,12 +42,14 @@ class SmallAllreduceTest
         return new int[]{ 0, 1, Math.max(ranks - 1, 0), 7 * ranks + 1, at, at + 1 };
     }
 
-    @ParameterizedTest(name = "ranks={0} transport={1}")
-    @CsvSource({ "1, IPC", "2, IPC", "3, IPC", "4, IPC", "2, UDP", "3, UDP" })
+    @ParameterizedTest(name = "ranks={0} transport={1} sharedMemoryWindowBytes={2}")
+    @CsvSource({ "1, IPC, 16777216", "2, IPC, 16777216", "3, IPC, 16777216", "4, IPC, 16777216", "2, UDP, 16777216",
+        "3, UDP, 16777216", "2, IPC, 0", "3, IPC, 0", "4, IPC, 0" })
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void everySizeAndOpMatchesTheSequentialReduction(final int ranks, final Transport transport) throws Exception
+    void everySizeAndOpMatchesTheSequentialReduction(final int ranks, final Transport transport, final int window)
+        throws Exception
     {
-        RankGroup.run(ranks, transport, comm ->
+        RankGroup.run(ranks, transport, ctx -> ctx.sharedMemoryWindowBytes(window), comm ->
         {
             final int rank = comm.rank();
             for (final int n : sizes(ranks))

@@ -28,8 +28,8 @@ import java.util.List;
  *
  * <p>Each piece has three phases, each ended by a counter on its own cache line in the owner's window header
  * (written with release, read with acquire): COPIED (this rank's copies of the other segments are in its window),
- * REDUCED (its own segment, folded, is in its window) and DONE (it has read all it needs from the peers' windows, so
- * they may be overwritten). Every wait has the peer timeout: a peer whose counter does not move makes the call throw
+ * REDUCED (its own segment, folded, is in the next rank's window, over that rank's copy of it, which only this rank
+ * reads) and DONE (it has read all it needs from the peers' windows, so they may be overwritten). Every wait has the peer timeout: a peer whose counter does not move makes the call throw
  * {@link PeerTimeoutException} naming it. No allocation per call.
  *
  * <p>Trust: a window is a file readable and writable by its owner's user only; its header carries the job hash and
@@ -264,7 +264,7 @@ final class SharedWindows implements AutoCloseable
                 if (length > 0)
                 {
                     final long dst = segmentStart(j, segBase, segRem) + (long)piece;
-                    copyIn(slot(j, j), array, index, address, dst, length);
+                    copyIn(slot((j + 1) % size, j), array, index, address, dst, length);
                 }
             }
             UnsafeApi.putLongRelease(null, windows[rank] + DONE_OFFSET, epoch);
@@ -283,7 +283,9 @@ final class SharedWindows implements AutoCloseable
     {
         final int length = pieceLength(rank, piece, segBase, segRem);
         final long start = segmentStart(rank, segBase, segRem) + (long)piece;
-        final long ownSlot = slot(rank, rank);
+        // The result goes back into the next rank's copy of this segment, whose lines were just read and sit in this
+        // core's cache: far cheaper than writing them anywhere else (module README).
+        final long resultSlot = slot((rank + 1) % size, rank);
         for (int first = 0; first < length; first += SCRATCH_FLOATS)
         {
             final int chunk = Math.min(SCRATCH_FLOATS, length - first);
@@ -329,7 +331,7 @@ final class SharedWindows implements AutoCloseable
                         target, targetIndex, target, targetIndex, chunk);
                 }
             }
-            UnsafeApi.copyMemory(target, targetOffset, null, ownSlot + first * 4L, chunk * 4L);
+            UnsafeApi.copyMemory(target, targetOffset, null, resultSlot + first * 4L, chunk * 4L);
             if (array == null)
             {
                 UnsafeApi.copyMemory(acc, FLOAT_ARRAY_BASE, null, address + (start + first) * 4L, chunk * 4L);

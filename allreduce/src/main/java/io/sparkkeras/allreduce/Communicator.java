@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * and a job secret. The constructor starts an embedded Aeron media driver in this rank's endpoint directory (removed
  * again on {@link #close()}), connects a ring — one publication to rank {@code r+1}, one subscription from rank
  * {@code r-1}, IPC on one host and UDP between hosts — and proves to each neighbour that it holds the job secret.
- * A rank with the wrong job id or secret is refused and the constructor throws on every rank.
+ * A rank with the wrong job id or secret is refused and the constructor throws on every rank. When every rank runs on
+ * this host, allreduce goes through shared-memory windows instead of the ring, with the same bits
+ * ({@link Context#sharedMemoryWindowBytes(int)}).
  *
  * <p>Collectives work in place on {@code float[]} or direct {@link FloatBuffer}s and must be called in the same order
  * with the same sizes on every rank. Every wait has a deadline ({@link Context#peerTimeoutNs(long)}): a dead or

@@ -14,10 +14,12 @@ import java.util.List;
  * Allreduce through shared memory, for a group whose ranks all run on this host: each rank owns a memory-mapped
  * window file in its endpoint directory and maps every peer's window.
  *
- * <p>Why: over Aeron IPC a byte is copied into the publication's log and out again at every hop, and the log (three
- * terms) walks through far more memory than the last-level cache holds. Here each rank copies the parts of its array
- * the others reduce into its window once, the owner of a segment reads them from the peers' windows, and everyone
- * copies the reduced segments back out, all within windows that are reused from one call to the next.
+ * <p>Why: over Aeron IPC a byte is copied into the publication's log and out again at every hop, with frames, a
+ * fragment assembler and a driver that moves the publisher's limit in between. Here each rank copies the parts of
+ * its array the others fold into its window once, the owner of a segment reads them from the peers' windows, and
+ * everyone copies the folded segments back out: no frames, one counter per phase. Which lines a core stores to
+ * matters more than how many bytes move (a store to a line the other core has just read is several times dearer
+ * than a load from it), hence pieces that go round the window and results written over lines just read.
  *
  * <p>Same segments and the same reduction order as the ring ({@link Ring}): the array is split into {@code N}
  * segments and segment {@code j} is folded starting at rank {@code j}, {@code acc = op(a[j+k], acc)} for

@@ -53,6 +53,10 @@ final class SharedWindows implements AutoCloseable
     private static final int COPIED_OFFSET = 256;
     private static final int REDUCED_OFFSET = 384;
     private static final int DONE_OFFSET = 512;
+    /** The call each piece belongs to (operation number, float count, reduce op), written before COPIED. */
+    private static final int CALL_SEQ_OFFSET = 640;
+    private static final int CALL_COUNT_OFFSET = 644;
+    private static final int CALL_OP_OFFSET = 648;
     private static final long FLOAT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(float[].class);
     private static final int SCRATCH_FLOATS = 16384;
 
@@ -248,12 +252,16 @@ final class SharedWindows implements AutoCloseable
                     copyOut(array, index, address, src, slot(rank, j), length);
                 }
             }
+            UnsafeApi.putInt(windows[rank] + CALL_SEQ_OFFSET, seq);
+            UnsafeApi.putInt(windows[rank] + CALL_COUNT_OFFSET, n);
+            UnsafeApi.putInt(windows[rank] + CALL_OP_OFFSET, reduceOp.ordinal());
             UnsafeApi.putLongRelease(null, windows[rank] + COPIED_OFFSET, epoch);
             for (int p = 0; p < size; p++)
             {
                 if (p != rank)
                 {
                     await(p, COPIED_OFFSET, epoch, timeoutNs, "to copy its part of the array in");
+                    checkSameCall(p, seq, n, reduceOp);
                 }
             }
             reduceOwnSegment(array, index, address, reduceOp, rankOrder, piece, segBase, segRem);
@@ -273,6 +281,27 @@ final class SharedWindows implements AutoCloseable
             cursor += stride * size;
         }
         idle.reset();
+    }
+
+    /**
+     * A peer in another call would read and write this rank's window at other offsets: fail instead, as the ring does
+     * on a frame of the wrong length. The peer cannot have moved on to its next call yet: it waits for this rank's
+     * REDUCED first.
+     */
+    private void checkSameCall(final int peer, final int seq, final int n, final ReduceOp reduceOp)
+    {
+        final int peerSeq = UnsafeApi.getInt(windows[peer] + CALL_SEQ_OFFSET);
+        final int peerCount = UnsafeApi.getInt(windows[peer] + CALL_COUNT_OFFSET);
+        final int peerOp = UnsafeApi.getInt(windows[peer] + CALL_OP_OFFSET);
+        if (peerSeq != seq || peerCount != n || peerOp != reduceOp.ordinal())
+        {
+            final String op = Frame.kindName(Frame.KIND_ALLREDUCE) + "#" + seq;
+            final ReduceOp[] ops = ReduceOp.values();
+            throw transport.failure(op, peer, hosts[peer], "it is in allreduce#" + peerSeq + " of " + peerCount
+                + " floats (" + (peerOp >= 0 && peerOp < ops.length ? ops[peerOp] : "op " + peerOp) + "), this rank in "
+                + op + " of " + n + " floats (" + reduceOp + "): every rank must call the same collectives in the "
+                + "same order with the same lengths", null);
+        }
     }
 
     /**

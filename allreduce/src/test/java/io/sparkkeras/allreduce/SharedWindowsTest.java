@@ -159,6 +159,33 @@ class SharedWindowsTest
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void differentLengthsOnTwoRanksFailAtOnceNamingBoth() throws Exception
+    {
+        final String[] messages = new String[2];
+        final long[] took = new long[2];
+        assertThrows(Exception.class, () -> RankGroup.run(2, Transport.IPC, comm ->
+        {
+            final long t0 = System.nanoTime();
+            try
+            {
+                comm.allreduce(new float[comm.rank() == 0 ? 1000 : 2000], ReduceOp.SUM);
+            }
+            catch (final AllreduceException ex)
+            {
+                messages[comm.rank()] = ex.getMessage();
+                took[comm.rank()] = System.nanoTime() - t0;
+                throw ex;
+            }
+        }));
+        assertTrue(messages[0] != null && messages[0].contains("it is in allreduce#2 of 2000 floats (SUM), this rank in "
+            + "allreduce#2 of 1000 floats (SUM)") && messages[0].contains("same lengths"), messages[0]);
+        assertTrue(messages[1] != null && messages[1].contains("peer rank 0"), messages[1]);
+        // Well within the 20 s peer timeout: the mismatch is seen, not waited out.
+        assertTrue(Math.max(took[0], took[1]) < TimeUnit.SECONDS.toNanos(5), "took " + took[0] + ", " + took[1]);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void ranksWithDifferentWindowsAreRefusedAtJoin() throws Exception
     {
         final File base = RankGroup.newBaseDirectory("windows");

@@ -47,14 +47,16 @@ final class Frame
 
     /**
      * HELLO payload: destination rank, group size, chunk floats, small-message allreduce threshold in bytes (0 in
-     * senders older than that path, which are then refused), nonce, 32-byte HMAC tag.
+     * senders older than that path, which are then refused), shared-memory window in bytes (0 when the sender does
+     * not use one), 4 bytes of padding, nonce, 32-byte HMAC tag.
      */
     static final int HELLO_DEST_OFFSET = HEADER_LENGTH;
     static final int HELLO_SIZE_OFFSET = HEADER_LENGTH + 4;
     static final int HELLO_CHUNK_OFFSET = HEADER_LENGTH + 8;
     static final int HELLO_SMALL_OFFSET = HEADER_LENGTH + 12;
-    static final int HELLO_NONCE_OFFSET = HEADER_LENGTH + 16;
-    static final int HELLO_TAG_OFFSET = HEADER_LENGTH + 24;
+    static final int HELLO_WINDOW_OFFSET = HEADER_LENGTH + 16;
+    static final int HELLO_NONCE_OFFSET = HEADER_LENGTH + 24;
+    static final int HELLO_TAG_OFFSET = HEADER_LENGTH + 32;
     static final int HELLO_LENGTH = HELLO_TAG_OFFSET + 32;
 
     private Frame()

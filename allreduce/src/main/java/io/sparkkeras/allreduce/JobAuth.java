@@ -43,17 +43,18 @@ final class JobAuth
     }
 
     byte[] helloTag(final int source, final int dest, final int size, final int chunkFloats, final int smallBytes,
-        final long nonce)
+        final int windowBytes, final long nonce)
     {
-        final ByteBuffer fields = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
-        fields.putInt(source).putInt(dest).putInt(size).putInt(chunkFloats).putInt(smallBytes).putLong(nonce);
-        return hmac(concat("sk-allreduce-hello-v1:", jobId), fields.array());
+        final ByteBuffer fields = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        fields.putInt(source).putInt(dest).putInt(size).putInt(chunkFloats).putInt(smallBytes).putInt(windowBytes)
+            .putLong(nonce);
+        return hmac(concat("sk-allreduce-hello-v2:", jobId), fields.array());
     }
 
     boolean verifyHello(final int source, final int dest, final int size, final int chunkFloats, final int smallBytes,
-        final long nonce, final byte[] tag)
+        final int windowBytes, final long nonce, final byte[] tag)
     {
-        return MessageDigest.isEqual(helloTag(source, dest, size, chunkFloats, smallBytes, nonce), tag);
+        return MessageDigest.isEqual(helloTag(source, dest, size, chunkFloats, smallBytes, windowBytes, nonce), tag);
     }
 
     private byte[] hmac(final byte[] first, final byte[] second)

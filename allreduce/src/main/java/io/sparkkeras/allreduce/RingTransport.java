@@ -67,6 +67,8 @@ final class RingTransport implements AutoCloseable
     private String refusal;
     private int pinnedSessionId;
     private boolean pinned;
+    /** This rank's shared-memory window (0 without one): neighbours must agree, checked in the HELLO. */
+    private int windowBytes;
 
     RingTransport(final Communicator.Context ctx, final JobAuth auth, final int chunkFloats)
     {
@@ -258,8 +260,9 @@ final class RingTransport implements AutoCloseable
      * Sends this rank's HELLO to the right and waits for an authenticated HELLO from the left, then pins the left
      * neighbour's image: frames from any other session on this stream are never read.
      */
-    void join(final long deadlineNs)
+    void join(final long deadlineNs, final int windowBytes)
     {
+        this.windowBytes = windowBytes;
         if (size == 1)
         {
             return;
@@ -276,9 +279,10 @@ final class RingTransport implements AutoCloseable
         hello.putInt(Frame.HELLO_SIZE_OFFSET, size);
         hello.putInt(Frame.HELLO_CHUNK_OFFSET, chunkFloats);
         hello.putInt(Frame.HELLO_SMALL_OFFSET, smallAllreduceBytes);
+        hello.putInt(Frame.HELLO_WINDOW_OFFSET, windowBytes);
         hello.putLong(Frame.HELLO_NONCE_OFFSET, nonce);
         hello.putBytes(Frame.HELLO_TAG_OFFSET, auth.helloTag(rank, right, size, chunkFloats, smallAllreduceBytes,
-            nonce));
+            windowBytes, nonce));
 
         boolean sent = false;
         long lastResult = 0;
@@ -356,6 +360,7 @@ final class RingTransport implements AutoCloseable
             final int groupSize = buffer.getInt(offset + Frame.HELLO_SIZE_OFFSET);
             final int chunk = buffer.getInt(offset + Frame.HELLO_CHUNK_OFFSET);
             final int small = buffer.getInt(offset + Frame.HELLO_SMALL_OFFSET);
+            final int window = buffer.getInt(offset + Frame.HELLO_WINDOW_OFFSET);
             final long nonce = buffer.getLong(offset + Frame.HELLO_NONCE_OFFSET);
             buffer.getBytes(offset + Frame.HELLO_TAG_OFFSET, tag);
             if (job != auth.jobHash)
@@ -368,7 +373,7 @@ final class RingTransport implements AutoCloseable
                 refusal = "refused HELLO from rank " + source + " to rank " + dest + " of " + groupSize
                     + ": expected rank " + left + " to rank " + rank + " of " + size;
             }
-            else if (!auth.verifyHello(source, dest, groupSize, chunk, small, nonce, tag))
+            else if (!auth.verifyHello(source, dest, groupSize, chunk, small, window, nonce, tag))
             {
                 refusal = "refused HELLO from rank " + source + ": authentication tag does not match "
                     + "(wrong job secret)";
@@ -382,6 +387,12 @@ final class RingTransport implements AutoCloseable
             {
                 refusal = "refused HELLO from rank " + source + ": smallAllreduceBytes=" + small + ", this rank uses "
                     + smallAllreduceBytes + " (set the same smallAllreduceBytes on every rank)";
+            }
+            else if (window != windowBytes)
+            {
+                refusal = "refused HELLO from rank " + source + ": shared-memory window of " + window
+                    + " bytes, this rank " + windowBytes + " (0 = none; set the same sharedMemoryWindowBytes and "
+                    + "transport on every rank)";
             }
             else
             {

@@ -7,7 +7,15 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -105,12 +113,8 @@ final class SharedWindows implements AutoCloseable
         }
         this.file = windowFile(ctx.endpoints(), rank);
         IoUtil.deleteIfExists(file);
-        final MappedByteBuffer own = IoUtil.mapNewFile(file, HEADER_LENGTH + (long)windowBytes, false);
+        final MappedByteBuffer own = createOwnerOnly(HEADER_LENGTH + (long)windowBytes);
         mapped[rank] = own;
-        file.setReadable(false, false);
-        file.setWritable(false, false);
-        file.setReadable(true, true);
-        file.setWritable(true, true);
         final UnsafeBuffer header = new UnsafeBuffer(own, 0, HEADER_LENGTH);
         windows[rank] = header.addressOffset();
         header.putLong(JOB_OFFSET, auth.jobHash);
@@ -119,6 +123,37 @@ final class SharedWindows implements AutoCloseable
         header.putInt(RANK_OFFSET, rank);
         header.putInt(SIZE_OFFSET, size);
         header.putLongOrdered(MAGIC_OFFSET, MAGIC);
+    }
+
+    /**
+     * Creates the window file readable and writable by this user only from the start (it will hold the job's token
+     * and gradients), written out in full: a full {@code /dev/shm} fails here, naming the file, rather than with a
+     * SIGBUS in some later call.
+     */
+    private MappedByteBuffer createOwnerOnly(final long length)
+    {
+        final Path path = file.toPath();
+        final boolean posix = path.getFileSystem().supportedFileAttributeViews().contains("posix");
+        final FileAttribute<?>[] ownerOnly = posix ? new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")) } : new FileAttribute<?>[0];
+        try (FileChannel channel = FileChannel.open(path, EnumSet.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ, StandardOpenOption.WRITE), ownerOnly))
+        {
+            final ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+            long position = 0;
+            while (position < length)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
+                position += channel.write(zeros, position);
+            }
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+        }
+        catch (final IOException ex)
+        {
+            throw transport.failure("join", rank, hosts[rank], "could not create its shared-memory window " + file
+                + " of " + length + " bytes (is the file system full? sharedMemoryWindowBytes=0 turns the windows off): "
+                + ex, ex);
+        }
     }
 
     /**
@@ -428,7 +463,8 @@ final class SharedWindows implements AutoCloseable
             {
                 final String op = Frame.kindName(Frame.KIND_ALLREDUCE) + "#" + opSeq;
                 throw new PeerTimeoutException(transport.message(op, peer, hosts[peer], "silent in shared memory for "
-                    + timeoutNs / 1e9 + " s; waiting for it " + what + " (piece " + value + ", peer exited?)"),
+                    + timeoutNs / 1e9 + " s; waiting for it " + what + " (shared-memory piece " + value
+                    + "; did it exit, or call another collective?)"),
                     peer, hosts[peer], op);
             }
             idle.idle();

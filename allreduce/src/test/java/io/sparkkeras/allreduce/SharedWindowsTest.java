@@ -184,20 +184,55 @@ class SharedWindowsTest
         assertTrue(Math.max(took[0], took[1]) < TimeUnit.SECONDS.toNanos(5), "took " + took[0] + ", " + took[1]);
     }
 
-    @Test
+    @ParameterizedTest(name = "rank 1 window={0}")
+    @ValueSource(ints = {2 * SMALL_WINDOW, 0})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void ranksWithDifferentWindowsAreRefusedAtJoin() throws Exception
+    void ranksWithDifferentWindowsAreRefusedAtJoin(final int otherWindow) throws Exception
     {
         final File base = RankGroup.newBaseDirectory("windows");
         try
         {
             final List<Endpoint> endpoints = Endpoint.localGroup(2, base);
+            // A refused HELLO may be a forger's, so the join waits out its timeout for a good one: keep it short.
             final List<Communicator.Context> contexts = List.of(
-                RankGroup.context(0, endpoints, Transport.IPC).sharedMemoryWindowBytes(SMALL_WINDOW),
-                RankGroup.context(1, endpoints, Transport.IPC).sharedMemoryWindowBytes(2 * SMALL_WINDOW));
+                RankGroup.context(0, endpoints, Transport.IPC).sharedMemoryWindowBytes(SMALL_WINDOW)
+                    .connectTimeoutNs(TimeUnit.SECONDS.toNanos(3)),
+                RankGroup.context(1, endpoints, Transport.IPC).sharedMemoryWindowBytes(otherWindow)
+                    .connectTimeoutNs(TimeUnit.SECONDS.toNanos(3)));
             final Exception ex = assertThrows(Exception.class, () -> RankGroup.runContexts(contexts, comm -> { }));
             final String message = ex.getCause().getMessage();
             assertTrue(message.contains("op=join") && message.contains("sharedMemoryWindowBytes"), message);
+        }
+        finally
+        {
+            org.agrona.IoUtil.delete(base, true);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theWindowIsTheOwnersOnlyAndGoesOnClose() throws Exception
+    {
+        final File base = RankGroup.newBaseDirectory("window-file");
+        try
+        {
+            final List<Endpoint> endpoints = Endpoint.localGroup(2, base);
+            final List<Communicator.Context> contexts = List.of(RankGroup.context(0, endpoints, Transport.IPC),
+                RankGroup.context(1, endpoints, Transport.IPC));
+            final String[] permissions = new String[2];
+            RankGroup.runContexts(contexts, comm ->
+            {
+                final java.nio.file.Path window = SharedWindows.windowFile(endpoints, comm.rank()).toPath();
+                permissions[comm.rank()] = java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(window));
+                comm.barrier();
+            });
+            assertEquals("rw-------", permissions[0]);
+            assertEquals("rw-------", permissions[1]);
+            for (int r = 0; r < 2; r++)
+            {
+                assertTrue(!SharedWindows.windowFile(endpoints, r).exists(), "window of rank " + r + " left behind");
+            }
         }
         finally
         {

@@ -961,11 +961,11 @@ public final class Communicator implements AutoCloseable
                     + "0..268435456 (0 turns the small-message path off). Received: smallAllreduceBytes="
                     + smallAllreduceBytes);
             }
-            if (sharedMemoryWindowBytes != 0 && (sharedMemoryWindowBytes < 65536 || sharedMemoryWindowBytes > (1 << 30)
-                || (sharedMemoryWindowBytes & 4095) != 0))
+            if (sharedMemoryWindowBytes != 0 && (sharedMemoryWindowBytes < 65536
+                || sharedMemoryWindowBytes > (1 << 30) || (sharedMemoryWindowBytes & 4095) != 0))
             {
-                throw new IllegalArgumentException("Received an invalid value for `sharedMemoryWindowBytes`, expected 0 "
-                    + "(off) or a multiple of 4096 in 64 KiB..1 GiB. Received: sharedMemoryWindowBytes="
+                throw new IllegalArgumentException("Received an invalid value for `sharedMemoryWindowBytes`, "
+                    + "expected 0 (off) or a multiple of 4096 in 64 KiB..1 GiB. Received: sharedMemoryWindowBytes="
                     + sharedMemoryWindowBytes);
             }
             if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)

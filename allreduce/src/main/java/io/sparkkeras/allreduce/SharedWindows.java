@@ -33,14 +33,15 @@ import java.util.List;
  * segments and segment {@code j} is folded starting at rank {@code j}, {@code acc = op(a[j+k], acc)} for
  * {@code k = 1..N-1}, {@code AVERAGE} dividing at the last step. Rank {@code r} folds segment {@code r}. Arrays
  * small enough for the ring's small-message path are folded in its rank order instead,
- * {@code ((a[0] op a[1]) op a[2]) ...}. So the result is, to the bit, what the ring would give. An array longer than the window goes in pieces of
- * {@code window / N} floats of every segment.
+ * {@code ((a[0] op a[1]) op a[2]) ...}. So the result is, to the bit, what the ring would give. An array longer than
+ * the window goes in pieces of {@code window / N} floats of every segment.
  *
  * <p>Each piece has three phases, each ended by a counter on its own cache line in the owner's window header
  * (written with release, read with acquire): COPIED (this rank's copies of the other segments are in its window),
  * REDUCED (its own segment, folded, is in the next rank's window, over that rank's copy of it, which only this rank
- * reads) and DONE (it has read all it needs from the peers' windows, so they may be overwritten). Every wait has the peer timeout: a peer whose counter does not move makes the call throw
- * {@link PeerTimeoutException} naming it. No allocation per call.
+ * reads) and DONE (it has read all it needs from the peers' windows, so they may be overwritten). Every wait has the
+ * peer timeout: a peer whose counter does not move makes the call throw {@link PeerTimeoutException} naming it. No
+ * allocation per call.
  *
  * <p>Trust: a window is a file readable and writable by its owner's user only; its header carries the job hash and
  * token derived from the job secret, checked when a peer maps it. Like the Aeron log files beside it, it is not
@@ -134,8 +135,9 @@ final class SharedWindows implements AutoCloseable
     {
         final Path path = file.toPath();
         final boolean posix = path.getFileSystem().supportedFileAttributeViews().contains("posix");
-        final FileAttribute<?>[] ownerOnly = posix ? new FileAttribute<?>[] {
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")) } : new FileAttribute<?>[0];
+        final FileAttribute<?> rwOwner =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+        final FileAttribute<?>[] ownerOnly = posix ? new FileAttribute<?>[] {rwOwner} : new FileAttribute<?>[0];
         try (FileChannel channel = FileChannel.open(path, EnumSet.of(StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ, StandardOpenOption.WRITE), ownerOnly))
         {
@@ -151,8 +153,8 @@ final class SharedWindows implements AutoCloseable
         catch (final IOException ex)
         {
             throw transport.failure("join", rank, hosts[rank], "could not create its shared-memory window " + file
-                + " of " + length + " bytes (is the file system full? sharedMemoryWindowBytes=0 turns the windows off): "
-                + ex, ex);
+                + " of " + length + " bytes (is the file system full? sharedMemoryWindowBytes=0 turns the windows "
+                + "off): " + ex, ex);
         }
     }
 

@@ -27,7 +27,8 @@ import java.util.List;
  * its array the others fold into its window once, the owner of a segment reads them from the peers' windows, and
  * everyone copies the folded segments back out: no frames, one counter per phase. Which lines a core stores to
  * matters more than how many bytes move (a store to a line the other core has just read is several times dearer
- * than a load from it), hence pieces that go round the window and results written over lines just read.
+ * than a load from it), hence results written over lines this core has just read, and a window small enough to stay
+ * in cache.
  *
  * <p>Same segments and the same reduction order as the ring ({@link Ring}): the array is split into {@code N}
  * segments and segment {@code j} is folded starting at rank {@code j}, {@code acc = op(a[j+k], acc)} for
@@ -265,8 +266,8 @@ final class SharedWindows implements AutoCloseable
         for (int piece = 0; piece < longest; piece += pieceFloats)
         {
             epoch++;
-            // Each piece goes after the last one, round the window: a line written again only after the whole window
-            // has been through the caches costs far less than one a peer has just read (module README).
+            // Each piece goes after the last one, round the window, so only a wrap waits for the peers to finish
+            // reading the earlier pieces.
             stride = pieceLength(0, piece, segBase, segRem) * 4L + 63 & ~63L;
             if (cursor + stride * size > windowBytes)
             {

@@ -50,7 +50,7 @@ import java.util.List;
  */
 final class SharedWindows implements AutoCloseable
 {
-    static final String FILE_PREFIX = "sk-window-r";
+    static final String FILE_PREFIX = "sk-window-";
     static final int HEADER_LENGTH = 4096;
     private static final long MAGIC = 0x574F444E4957534BL; // "KSWINDOW", little-endian
     private static final int MAGIC_OFFSET = 0;
@@ -113,7 +113,7 @@ final class SharedWindows implements AutoCloseable
         {
             hosts[i] = ctx.endpoints().get(i).host();
         }
-        this.file = windowFile(ctx.endpoints(), rank);
+        this.file = windowFile(ctx.endpoints(), rank, auth.jobHash);
         IoUtil.deleteIfExists(file);
         final MappedByteBuffer own = createOwnerOnly(HEADER_LENGTH + (long)windowBytes);
         mapped[rank] = own;
@@ -192,9 +192,14 @@ final class SharedWindows implements AutoCloseable
         return ctx.transport() == Transport.AUTO;
     }
 
-    static File windowFile(final List<Endpoint> endpoints, final int rank)
+    /**
+     * {@code sk-window-<job hash in hex>-r<rank>} in the rank's driver directory: named by job as well as rank, since the
+     * ranks of several jobs can share one external driver's directory.
+     */
+    static File windowFile(final List<Endpoint> endpoints, final int rank, final long jobHash)
     {
-        return new File(endpoints.get(rank).ipcDirectory(), FILE_PREFIX + rank);
+        return new File(endpoints.get(rank).ipcDirectory(),
+            FILE_PREFIX + Long.toHexString(jobHash) + "-r" + rank);
     }
 
     /**
@@ -209,7 +214,7 @@ final class SharedWindows implements AutoCloseable
             {
                 continue;
             }
-            final File peerFile = windowFile(endpoints, p);
+            final File peerFile = windowFile(endpoints, p, auth.jobHash);
             final long expected = HEADER_LENGTH + (long)windowBytes;
             while (!peerFile.exists() || peerFile.length() < HEADER_LENGTH)
             {

@@ -26,6 +26,8 @@ class SharedWindowsTest
 {
     /** 64 KiB: arrays of more than 16,384 / N floats per segment go in pieces. */
     private static final int SMALL_WINDOW = 64 << 10;
+    /** The job hash of {@link RankGroup#context}'s job. */
+    private static final long TEST_JOB = new JobAuth("test-job", RankGroup.SECRET).jobHash;
 
     private static int[] sizes(final int ranks)
     {
@@ -265,6 +267,78 @@ class SharedWindowsTest
     }
 
     @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void twoJobsOnOneExternalDriverKeepTheirOwnWindows() throws Exception
+    {
+        final File base = RankGroup.newBaseDirectory("two-jobs");
+        final File dir = DriverDirectories.newDirectory(base);
+        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(
+            new io.aeron.driver.MediaDriver.Context().aeronDirectoryName(dir.getPath())
+                .threadingMode(io.aeron.driver.ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true)))
+        {
+            // Both jobs have a rank 0 and a rank 1 in the same driver directory, running at the same time.
+            final List<Thread> jobs = new ArrayList<>();
+            final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (final String job : List.of("job-a", "job-b"))
+            {
+                final float scale = job.equals("job-a") ? 1 : 3;
+                final List<Endpoint> endpoints = List.of(
+                    new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()),
+                    new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()));
+                final List<Communicator.Context> contexts = new ArrayList<>();
+                for (int r = 0; r < 2; r++)
+                {
+                    contexts.add(RankGroup.context(r, endpoints, Transport.IPC).jobId(job)
+                        .launchEmbeddedDriver(false).sharedMemoryWindowBytes(SMALL_WINDOW));
+                }
+                final Thread t = new Thread(() ->
+                {
+                    try
+                    {
+                        RankGroup.runContexts(contexts, comm ->
+                        {
+                            for (int call = 0; call < 40; call++)
+                            {
+                                final float[] a = RankGroup.data(comm.rank(), 70_001);
+                                for (int i = 0; i < a.length; i++)
+                                {
+                                    a[i] *= scale;
+                                }
+                                comm.allreduce(a, ReduceOp.SUM);
+                                for (int i = 0; i < a.length; i++)
+                                {
+                                    assertEquals(scale * RankGroup.expected(ReduceOp.SUM, 2, i), a[i],
+                                        job + " call " + call + " element " + i);
+                                }
+                            }
+                        });
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failures.add(ex);
+                    }
+                }, job);
+                jobs.add(t);
+                t.start();
+            }
+            for (final Thread t : jobs)
+            {
+                t.join();
+            }
+            if (!failures.isEmpty())
+            {
+                final AssertionError error = new AssertionError("a job failed", failures.get(0));
+                failures.stream().skip(1).forEach(error::addSuppressed);
+                throw error;
+            }
+        }
+        finally
+        {
+            org.agrona.IoUtil.delete(base, true);
+        }
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void theWindowIsTheOwnersOnlyAndGoesOnClose() throws Exception
     {
@@ -277,7 +351,7 @@ class SharedWindowsTest
             final String[] permissions = new String[2];
             RankGroup.runContexts(contexts, comm ->
             {
-                final java.nio.file.Path window = SharedWindows.windowFile(endpoints, comm.rank()).toPath();
+                final java.nio.file.Path window = SharedWindows.windowFile(endpoints, comm.rank(), TEST_JOB).toPath();
                 permissions[comm.rank()] = java.nio.file.attribute.PosixFilePermissions.toString(
                     java.nio.file.Files.getPosixFilePermissions(window));
                 comm.barrier();
@@ -286,7 +360,7 @@ class SharedWindowsTest
             assertEquals("rw-------", permissions[1]);
             for (int r = 0; r < 2; r++)
             {
-                assertTrue(!SharedWindows.windowFile(endpoints, r).exists(), "window of rank " + r + " left behind");
+                assertTrue(!SharedWindows.windowFile(endpoints, r, TEST_JOB).exists(), "window of rank " + r + " left behind");
             }
         }
         finally

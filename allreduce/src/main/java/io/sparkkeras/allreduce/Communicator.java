@@ -59,7 +59,8 @@ public final class Communicator implements AutoCloseable
     private ExecutorService executor;
     private CompletableFuture<?> asyncTail = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
-    private volatile RuntimeException failure;
+    /** The first failure of a collective, Errors included: the ring is mid-operation and no later call may run. */
+    private volatile Throwable failure;
 
     /**
      * Starts the transport and joins the ring; returns once every rank has joined.
@@ -95,8 +96,9 @@ public final class Communicator implements AutoCloseable
                 shared.connect(ctx.endpoints(), deadlineNs);
             }
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            // An Error too (a fault mapping a window, out of memory): the driver and its directory must not outlive it.
             CloseHelper.quietCloseAll(shared, transport);
             throw ex;
         }
@@ -158,9 +160,10 @@ public final class Communicator implements AutoCloseable
             {
                 ring.allreduce(data, offset, 0, length, op, peerTimeoutNs);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                throw fail(ex);
+                fail(ex);
+                throw ex;
             }
         }
     }
@@ -182,9 +185,10 @@ public final class Communicator implements AutoCloseable
             {
                 ring.allreduce(null, 0, address, buffer.remaining(), op, peerTimeoutNs);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                throw fail(ex);
+                fail(ex);
+                throw ex;
             }
         }
     }
@@ -239,9 +243,10 @@ public final class Communicator implements AutoCloseable
                 {
                     ring.allreduce(null, 0, address, length, op, peerTimeoutNs);
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | Error ex)
                 {
-                    throw fail(ex);
+                    fail(ex);
+                    throw ex;
                 }
             }
             return buffer;
@@ -281,9 +286,10 @@ public final class Communicator implements AutoCloseable
             {
                 ring.broadcast(data, 0, 0, data.length, root, peerTimeoutNs);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                throw fail(ex);
+                fail(ex);
+                throw ex;
             }
         }
     }
@@ -306,9 +312,10 @@ public final class Communicator implements AutoCloseable
             {
                 ring.broadcast(null, 0, address, buffer.remaining(), root, peerTimeoutNs);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                throw fail(ex);
+                fail(ex);
+                throw ex;
             }
         }
     }
@@ -335,9 +342,10 @@ public final class Communicator implements AutoCloseable
             {
                 return ring.allgather(payload, peerTimeoutNs);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                throw fail(ex);
+                fail(ex);
+                throw ex;
             }
         }
     }
@@ -353,9 +361,10 @@ public final class Communicator implements AutoCloseable
             {
                 ring.barrier(peerTimeoutNs);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                throw fail(ex);
+                fail(ex);
+                throw ex;
             }
         }
     }
@@ -369,9 +378,10 @@ public final class Communicator implements AutoCloseable
             {
                 ring.allreduce(data, 0, 0, data.length, op, peerTimeoutNs);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                throw fail(ex);
+                fail(ex);
+                throw ex;
             }
         }
     }
@@ -385,9 +395,10 @@ public final class Communicator implements AutoCloseable
             {
                 ring.allreduce(buffer, 0, 0, length, op, peerTimeoutNs);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                throw fail(ex);
+                fail(ex);
+                throw ex;
             }
         }
     }
@@ -431,7 +442,7 @@ public final class Communicator implements AutoCloseable
         {
             throw new IllegalStateException("Communicator rank " + rank + " is closed");
         }
-        final RuntimeException failed = failure;
+        final Throwable failed = failure;
         if (failed != null)
         {
             throw new IllegalStateException("Communicator rank " + rank + " failed earlier and must be closed: "
@@ -439,13 +450,12 @@ public final class Communicator implements AutoCloseable
         }
     }
 
-    private RuntimeException fail(final RuntimeException ex)
+    private void fail(final Throwable ex)
     {
         if (failure == null)
         {
             failure = ex;
         }
-        return ex;
     }
 
     private void checkRange(final int arrayLength, final int offset, final int length)

@@ -6,6 +6,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
+import java.io.RandomAccessFile;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +18,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Refused joins, timeouts on a fake clock, and argument errors. */
+/** Refused joins, timeouts on a fake clock, an Error mid-collective, and argument errors. */
 class CommunicatorFaultsTest
 {
     private static List<Communicator.Context> contexts(final List<Endpoint> endpoints)
@@ -78,6 +83,57 @@ class CommunicatorFaultsTest
             assertEquals("join", timeout.operation());
             assertEquals("127.0.0.1", timeout.peerHost());
             assertEquals(0, base.list().length, "driver directories left behind");
+        }
+        finally
+        {
+            IoUtil.delete(base, true);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anErrorInACollectiveFailsTheCommunicator() throws Exception
+    {
+        final File base = RankGroup.newBaseDirectory("error");
+        final File file = new File(base, "gradients.bin");
+        final AtomicReference<Throwable> first = new AtomicReference<>();
+        final AtomicReference<Throwable> second = new AtomicReference<>();
+        final AtomicLong secondNs = new AtomicLong();
+        try
+        {
+            final List<Communicator.Context> contexts = contexts(Endpoint.localGroup(2, base));
+            contexts.forEach(ctx -> ctx.peerTimeoutNs(TimeUnit.SECONDS.toNanos(3)));
+            RankGroup.runContexts(contexts, comm ->
+            {
+                if (comm.rank() == 0)
+                {
+                    // A buffer mapped from a file that another process truncated: reading it is a SIGBUS, which
+                    // the JVM raises as an InternalError in the middle of the copy.
+                    final FloatBuffer gradients;
+                    try (RandomAccessFile raf = new RandomAccessFile(file, "rw"))
+                    {
+                        raf.setLength(1 << 20);
+                        gradients = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, 1 << 20)
+                            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                        raf.setLength(0);
+                    }
+                    first.set(assertThrows(InternalError.class, () -> comm.allreduce(gradients, ReduceOp.SUM)));
+                    final long t0 = System.nanoTime();
+                    second.set(assertThrows(IllegalStateException.class,
+                        () -> comm.allreduce(new float[4], ReduceOp.SUM)));
+                    secondNs.set(System.nanoTime() - t0);
+                }
+                else
+                {
+                    assertThrows(AllreduceException.class, () -> comm.allreduce(new float[1 << 18], ReduceOp.SUM));
+                }
+            });
+            // The ring stopped mid-operation: the next call fails at once, with the Error as its cause.
+            assertTrue(second.get().getMessage().contains("failed earlier"), second.get().getMessage());
+            assertEquals(first.get(), second.get().getCause());
+            assertTrue(secondNs.get() < TimeUnit.SECONDS.toNanos(1), "took " + secondNs.get() / 1e6 + " ms");
+            final String[] left = base.list((d, name) -> !name.equals(file.getName()));
+            assertEquals(0, left.length, "driver directories left behind");
         }
         finally
         {

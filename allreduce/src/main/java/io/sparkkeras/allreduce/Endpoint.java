@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where one rank can be reached: a host and UDP port for peers on other hosts, and the Aeron driver directory that
@@ -17,13 +18,20 @@ import java.util.Objects;
  * Spark's {@code BarrierTaskContext.allGather}); {@link #parse(String)} reads it back.
  *
  * <pre>{@code
- * Endpoint me = Endpoint.local("127.0.0.1");      // free UDP port, fresh directory under /dev/shm
+ * Endpoint me = Endpoint.local("127.0.0.1");      // a UDP port held for it, fresh directory under /dev/shm
  * String wire = me.toString();                    // "127.0.0.1:40123/dev/shm/sk-allreduce-4711-9f3a..."
  * List<Endpoint> all = Endpoint.parseAll(gatheredStrings);
  * }</pre>
  */
 public final class Endpoint
 {
+    /**
+     * The UDP sockets holding the ports of endpoints made by {@link #local} and {@link #localGroup}, by
+     * {@code host:port}: no other process can take a port during the rendezvous, and the {@link Communicator} that
+     * binds it closes the socket just before.
+     */
+    private static final ConcurrentHashMap<String, DatagramSocket> HELD = new ConcurrentHashMap<>();
+
     private final String host;
     private final int port;
     private final String ipcDirectory;
@@ -56,15 +64,17 @@ public final class Endpoint
     }
 
     /**
-     * An endpoint on this machine with a free UDP port and a new driver directory under
-     * {@link DriverDirectories#defaultBaseDirectory()}.
+     * An endpoint on this machine with a UDP port held for it and a new driver directory under
+     * {@link DriverDirectories#defaultBaseDirectory()}. The port stays bound by this process until a
+     * {@link Communicator} on this endpoint starts (or {@link #releasePort()}), so the time a rendezvous takes
+     * cannot let another process take it.
      *
      * @param host the address peers use to reach this process, e.g. {@code "127.0.0.1"}.
      * @return a new endpoint; its directory does not exist until a {@link Communicator} starts its driver there.
      */
     public static Endpoint local(final String host)
     {
-        return new Endpoint(host, freeUdpPort(host), DriverDirectories.newDirectory(
+        return new Endpoint(host, holdUdpPort(host), DriverDirectories.newDirectory(
             DriverDirectories.defaultBaseDirectory()).getAbsolutePath());
     }
 
@@ -73,14 +83,14 @@ public final class Endpoint
      *
      * @param ranks         how many.
      * @param baseDirectory where the driver directories go, e.g. {@code /dev/shm}.
-     * @return one endpoint per rank, each with its own port and directory.
+     * @return one endpoint per rank, each with its own port (held, as by {@link #local}) and directory.
      */
     public static List<Endpoint> localGroup(final int ranks, final java.io.File baseDirectory)
     {
         final List<Endpoint> endpoints = new ArrayList<>(ranks);
         for (int i = 0; i < ranks; i++)
         {
-            endpoints.add(new Endpoint("127.0.0.1", freeUdpPort("127.0.0.1"),
+            endpoints.add(new Endpoint("127.0.0.1", holdUdpPort("127.0.0.1"),
                 DriverDirectories.newDirectory(baseDirectory).getAbsolutePath()));
         }
         return endpoints;
@@ -148,6 +158,36 @@ public final class Endpoint
         return ipcDirectory;
     }
 
+    /**
+     * Lets go of the UDP port {@link #local} holds for this endpoint, for a process that will not start a
+     * {@link Communicator} on it after all (a failed rendezvous). Does nothing if this process holds no such port.
+     */
+    public void releasePort()
+    {
+        final DatagramSocket socket = HELD.remove(host + ":" + port);
+        if (socket != null)
+        {
+            socket.close();
+        }
+    }
+
+    /** Binds a UDP socket to an ephemeral port of {@code host} and keeps it open until {@link #releasePort()}. */
+    private static int holdUdpPort(final String host)
+    {
+        final DatagramSocket socket;
+        try
+        {
+            socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("could not bind a UDP port on host=" + host, ex);
+        }
+        HELD.put(host + ":" + socket.getLocalPort(), socket);
+        return socket.getLocalPort();
+    }
+
+    /** A port free at the time of the call (another process may take it before it is bound: tests only). */
     static int freeUdpPort(final String host)
     {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0)))

@@ -95,6 +95,7 @@ final class RingTransport implements AutoCloseable
 
         if (size == 1)
         {
+            self.releasePort();
             return;
         }
         try
@@ -129,6 +130,8 @@ final class RingTransport implements AutoCloseable
                 .subscriberErrorHandler(this::onTransportError));
 
             final int ownStream = JobAuth.streamId(auth.jobHash, rank);
+            // Our own hold on the port goes just before the driver binds it.
+            self.releasePort();
             subscription = ownClient.addSubscription(leftIpc ? "aeron:ipc" :
                 "aeron:udp?endpoint=" + self.host() + ":" + self.port(), ownStream);
 
@@ -155,6 +158,7 @@ final class RingTransport implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
+            self.releasePort();
             close();
             throw new AllreduceException("rank " + rank + " on " + host + " could not start its Aeron transport "
                 + "(driver directory " + driverDirectory + "): " + ex, -1, host, "join", ex);

@@ -85,13 +85,17 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
              Model model = compiled(ModelBytes.fromBytes(spec.modelBytes))) {
             // Rendezvous: the only Spark allGather of the job (about a second).
             Endpoint self = Endpoint.local(host);
-            String[] all = ctx.allGather(self.toString());
-            List<Endpoint> endpoints = Endpoint.parseAll(Arrays.asList(all));
-            try (Communicator comm = new Communicator(new Communicator.Context()
-                    .rank(rank).endpoints(endpoints)
-                    .jobId(spec.jobId + "-s" + ctx.stageId() + "-a" + ctx.stageAttemptNumber())
-                    .jobSecret(spec.jobSecret).peerTimeoutNs(timeoutNs).connectTimeoutNs(timeoutNs))) {
-                return train(comm, rank, host, split, reader.skippedRows(), model, allocator, timeoutNs);
+            try {
+                String[] all = ctx.allGather(self.toString());
+                List<Endpoint> endpoints = Endpoint.parseAll(Arrays.asList(all));
+                try (Communicator comm = new Communicator(new Communicator.Context()
+                        .rank(rank).endpoints(endpoints)
+                        .jobId(spec.jobId + "-s" + ctx.stageId() + "-a" + ctx.stageAttemptNumber())
+                        .jobSecret(spec.jobSecret).peerTimeoutNs(timeoutNs).connectTimeoutNs(timeoutNs))) {
+                    return train(comm, rank, host, split, reader.skippedRows(), model, allocator, timeoutNs);
+                }
+            } finally {
+                self.releasePort();   // the communicator let go of it when it bound it, unless the rendezvous failed
             }
         }
     }

@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * bin/bench-transform [--models mlp,cnn] [--threads 2] [--rows 60000] [--repeats 3]
  * </pre>
  * With more rows than Fashion-MNIST's 60,000, the images repeat. Transform and predict alternate, {@code repeats}
- * pairs run back to back; each pair prints {@code PAIR model=... ratio=...} with the transform's task times and the
- * collection times of both sides (context for a slow pair). Then {@code RESULT
- * path=transform|predict model=... rows_per_sec=...} (best of each) and {@code RATIO model=... transform/predict=...
+ * pairs run back to back; each pair prints {@code PAIR model=... ratio=...} with the transform's task times, and for
+ * both sides the collection pauses and the CPU time of the JVM's own threads (context for a slow pair). Then
+ * {@code RESULT path=transform|predict model=... rows_per_sec=...} (best of each) and {@code RATIO model=... transform/predict=...
  * paired_median=... bound=...}, where the bound is what transform would reach if it did nothing but a Spark job
  * scanning the cached rows and the predict calls, one after the other.
  */
@@ -137,8 +137,10 @@ public final class BenchTransform {
             double[] pairs = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 long gc0 = TaskTimes.gcMs();
+                long vm0 = TaskTimes.vmCpuMs();
                 double p1 = r % 2 == 1 ? predictors.run() : 0;
                 long gc1 = TaskTimes.gcMs();
+                long vm1 = TaskTimes.vmCpuMs();
                 times.reset();
                 long t0 = System.nanoTime();
                 km.transform(df).select("prediction").foreach(row -> { });
@@ -146,14 +148,17 @@ public final class BenchTransform {
                 spark.sparkContext().listenerBus().waitUntilEmpty();
                 String transformTasks = times.summary("transform_");
                 long gc2 = TaskTimes.gcMs();
+                long vm2 = TaskTimes.vmCpuMs();
                 double p = r % 2 == 1 ? p1 : predictors.run();
                 long predictGc = r % 2 == 1 ? gc1 - gc0 : TaskTimes.gcMs() - gc2;
+                long predictVm = r % 2 == 1 ? vm1 - vm0 : TaskTimes.vmCpuMs() - vm2;
                 pairs[r] = t / p;
                 transform = Math.max(transform, t);
                 predict = Math.max(predict, p);
                 // Context: a slow pair with one long task or a collection says where its time went.
                 System.out.printf(Locale.ROOT, "PAIR model=%s transform=%.0f predict=%.0f ratio=%.3f %s "
-                        + "predict_gc_ms=%d%n", m, t, p, pairs[r], transformTasks, predictGc);
+                        + "predict_gc_ms=%d predict_vm_cpu_ms=%d%n", m, t, p, pairs[r], transformTasks, predictGc,
+                        predictVm);
             }
             double median = Pairs.median(pairs);
             System.out.printf(Locale.ROOT, "RESULT path=transform model=%s threads=%d rows=%d rows_per_sec=%.0f%n", m,

@@ -11,18 +11,20 @@ import java.util.Locale;
 
 /**
  * Context for a bench's noisy pairs: the tasks of the jobs run since {@link #reset} (their wall times, so an
- * imbalance between tasks shows) and the JVM's garbage-collection time over the same span.
+ * imbalance between tasks shows), the JVM's garbage-collection pauses and the CPU time of its own threads (collector
+ * and compilers) over the same span.
  *
  * <pre>{@code
  * TaskTimes times = TaskTimes.register(spark.sparkContext());
  * times.reset();
  * df.foreach(r -> { });
- * System.out.println(times.summary("transform_"));   // transform_tasks_ms=1061/1170 transform_gc_ms=17
+ * System.out.println(times.summary("transform_"));   // transform_tasks_ms=1061/1170 transform_gc_ms=17 ...
  * }</pre>
  */
 final class TaskTimes extends SparkListener {
     private final List<Long> taskMs = new ArrayList<>();
     private long gcAtReset;
+    private long vmAtReset;
 
     static TaskTimes register(org.apache.spark.SparkContext sc) {
         TaskTimes t = new TaskTimes();
@@ -34,6 +36,7 @@ final class TaskTimes extends SparkListener {
     synchronized void reset() {
         taskMs.clear();
         gcAtReset = gcMs();
+        vmAtReset = vmCpuMs();
     }
 
     @Override
@@ -50,7 +53,37 @@ final class TaskTimes extends SparkListener {
         for (int i = 0; i < taskMs.size(); i++) {
             b.append(i > 0 ? "/" : "").append(taskMs.get(i));
         }
-        return b.append(String.format(Locale.ROOT, " %sgc_ms=%d", prefix, gcMs() - gcAtReset)).toString();
+        return b.append(String.format(Locale.ROOT, " %sgc_ms=%d %svm_cpu_ms=%d", prefix, gcMs() - gcAtReset, prefix,
+                vmCpuMs() - vmAtReset)).toString();
+    }
+
+    /**
+     * CPU milliseconds spent so far by the JVM's own threads (garbage collection, including G1's concurrent marking,
+     * and the JIT compilers), read from {@code /proc/self/task}: time they take from the cores the work runs on, which
+     * {@link #gcMs} (pauses only) does not show. -1 where {@code /proc} is not there.
+     */
+    static long vmCpuMs() {
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return -1;
+        }
+        long ticks = 0;
+        for (java.io.File t : tasks) {
+            try {
+                String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                String name = stat.substring(open + 1, close);
+                if (name.startsWith("G1 ") || name.startsWith("GC ") || name.startsWith("C1 ")
+                        || name.startsWith("C2 ") || name.equals("VM Thread")) {
+                    String[] f = stat.substring(close + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime, stime (fields 14, 15)
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // the thread exited while we read: its time is gone either way
+            }
+        }
+        return ticks * 10;   // USER_HZ is 100 on Linux
     }
 
     static long gcMs() {

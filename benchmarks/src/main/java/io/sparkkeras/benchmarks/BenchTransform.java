@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * With more rows than Fashion-MNIST's 60,000, the images repeat. Transform and predict alternate, {@code repeats}
  * pairs run back to back; each pair prints {@code PAIR model=... ratio=...} with the transform's task times, and for
  * both sides the collection pauses and the CPU time of the JVM's own threads (context for a slow pair). Then
- * {@code RESULT path=transform|predict model=... rows_per_sec=...} (best of each) and {@code RATIO model=... transform/predict=...
- * paired_median=... bound=...}, where the bound is what transform would reach if it did nothing but a Spark job
- * scanning the cached rows and the predict calls, one after the other.
+ * {@code RESULT path=transform|predict model=... rows_per_sec=...} (best of each) and
+ * {@code RATIO model=... transform/predict=... paired_median=... bound=...}, where the bound is what transform would
+ * reach if it did nothing but a Spark job scanning the cached rows and the predict calls, one after the other.
  */
 public final class BenchTransform {
     private BenchTransform() {

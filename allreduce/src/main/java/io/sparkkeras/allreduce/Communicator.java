@@ -70,7 +70,15 @@ public final class Communicator implements AutoCloseable
      */
     public Communicator(final Context ctx)
     {
-        ctx.conclude();
+        try
+        {
+            ctx.conclude();
+        }
+        catch (final RuntimeException ex)
+        {
+            releaseOwnPort(ctx);   // the transport, which lets go of it otherwise, is never made
+            throw ex;
+        }
         this.ctx = ctx;
         this.rank = ctx.rank();
         this.size = ctx.endpoints().size();
@@ -458,6 +466,17 @@ public final class Communicator implements AutoCloseable
         }
     }
 
+    /** Lets go of the UDP port held for this rank's endpoint ({@link Endpoint#local}), if the options name one. */
+    private static void releaseOwnPort(final Context ctx)
+    {
+        final List<Endpoint> endpoints = ctx.endpoints();
+        final int rank = ctx.rank();
+        if (endpoints != null && rank >= 0 && rank < endpoints.size() && endpoints.get(rank) != null)
+        {
+            Endpoint.releaseHeldPort(endpoints.get(rank).port());
+        }
+    }
+
     private void checkRange(final int arrayLength, final int offset, final int length)
     {
         if (offset < 0 || length < 0 || offset > arrayLength - length)
@@ -513,21 +532,27 @@ public final class Communicator implements AutoCloseable
         }
         synchronized (ring)
         {
-            if (failure == null && size > 1 && transport.ringUsesUdp)
+            try
             {
-                // Over UDP a rank's last frames live only in its own driver until sent: a closing barrier makes sure
-                // every rank has received everything before any driver stops.
-                try
+                if (failure == null && size > 1 && transport.ringUsesUdp)
                 {
-                    ring.barrier(Math.min(peerTimeoutNs, CLOSE_BARRIER_TIMEOUT_NS));
-                }
-                catch (final RuntimeException ignore)
-                {
-                    // a peer already left or died; close anyway
+                    // Over UDP a rank's last frames live only in its own driver until sent: a closing barrier makes
+                    // sure every rank has received everything before any driver stops.
+                    try
+                    {
+                        ring.barrier(Math.min(peerTimeoutNs, CLOSE_BARRIER_TIMEOUT_NS));
+                    }
+                    catch (final RuntimeException ignore)
+                    {
+                        // a peer already left or died; close anyway
+                    }
                 }
             }
-            CloseHelper.quietClose(windows);
-            CloseHelper.close(transport);
+            finally
+            {
+                CloseHelper.quietClose(windows);
+                CloseHelper.close(transport);
+            }
         }
     }
 

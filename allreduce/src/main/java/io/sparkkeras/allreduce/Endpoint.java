@@ -26,15 +26,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Endpoint
 {
     /**
-     * The UDP sockets holding the ports of endpoints made by {@link #local} and {@link #localGroup}, by
-     * {@code host:port}: no other process can take a port during the rendezvous, and the {@link Communicator} that
-     * binds it closes the socket just before.
+     * The UDP sockets holding the ports of endpoints made by {@link #local} and {@link #localGroup}, by port (a port
+     * is held once at most): no other process can take a port during the rendezvous, and the {@link Communicator}
+     * that binds it closes the socket just before. Keyed by port, not host text, so the endpoint parsed back from
+     * the rendezvous finds the hold whatever spelling of the host it carries.
      */
-    private static final ConcurrentHashMap<String, DatagramSocket> HELD = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Integer, DatagramSocket> HELD = new ConcurrentHashMap<>();
 
     private final String host;
     private final int port;
     private final String ipcDirectory;
+    /** The socket holding {@link #port} for an endpoint made by {@link #local}; null otherwise. */
+    private final DatagramSocket held;
 
     /**
      * @param host         host name or address peers use for UDP, e.g. {@code "127.0.0.1"}.
@@ -42,6 +45,23 @@ public final class Endpoint
      * @param ipcDirectory absolute path of this rank's Aeron driver directory.
      */
     public Endpoint(final String host, final int port, final String ipcDirectory)
+    {
+        check(host, port, ipcDirectory);
+        this.host = host;
+        this.port = port;
+        this.ipcDirectory = ipcDirectory;
+        this.held = null;
+    }
+
+    private Endpoint(final String host, final DatagramSocket held, final String ipcDirectory)
+    {
+        this.host = host;
+        this.port = held.getLocalPort();
+        this.ipcDirectory = ipcDirectory;
+        this.held = held;
+    }
+
+    private static void check(final String host, final int port, final String ipcDirectory)
     {
         if (host == null || host.isEmpty() || host.indexOf('/') >= 0)
         {
@@ -58,24 +78,23 @@ public final class Endpoint
             throw new IllegalArgumentException("Received an invalid value for `ipcDirectory`, expected an absolute "
                 + "path. Received: ipcDirectory=" + ipcDirectory);
         }
-        this.host = host;
-        this.port = port;
-        this.ipcDirectory = ipcDirectory;
     }
 
     /**
      * An endpoint on this machine with a UDP port held for it and a new driver directory under
      * {@link DriverDirectories#defaultBaseDirectory()}. The port stays bound by this process until a
-     * {@link Communicator} on this endpoint starts (or {@link #releasePort()}), so the time a rendezvous takes
-     * cannot let another process take it.
+     * {@link Communicator} on this endpoint starts or fails to (or {@link #releasePort()}), so the time a rendezvous
+     * takes cannot let another process take it.
      *
      * @param host the address peers use to reach this process, e.g. {@code "127.0.0.1"}.
      * @return a new endpoint; its directory does not exist until a {@link Communicator} starts its driver there.
      */
     public static Endpoint local(final String host)
     {
-        return new Endpoint(host, holdUdpPort(host), DriverDirectories.newDirectory(
-            DriverDirectories.defaultBaseDirectory()).getAbsolutePath());
+        final String directory = DriverDirectories.newDirectory(DriverDirectories.defaultBaseDirectory())
+            .getAbsolutePath();
+        check(host, 1, directory);   // before the port is held, so a bad host holds nothing
+        return new Endpoint(host, holdUdpPort(host), directory);
     }
 
     /**
@@ -88,10 +107,18 @@ public final class Endpoint
     public static List<Endpoint> localGroup(final int ranks, final java.io.File baseDirectory)
     {
         final List<Endpoint> endpoints = new ArrayList<>(ranks);
-        for (int i = 0; i < ranks; i++)
+        try
         {
-            endpoints.add(new Endpoint("127.0.0.1", holdUdpPort("127.0.0.1"),
-                DriverDirectories.newDirectory(baseDirectory).getAbsolutePath()));
+            for (int i = 0; i < ranks; i++)
+            {
+                final String directory = DriverDirectories.newDirectory(baseDirectory).getAbsolutePath();
+                endpoints.add(new Endpoint("127.0.0.1", holdUdpPort("127.0.0.1"), directory));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            endpoints.forEach(Endpoint::releasePort);
+            throw ex;
         }
         return endpoints;
     }
@@ -160,31 +187,56 @@ public final class Endpoint
 
     /**
      * Lets go of the UDP port {@link #local} holds for this endpoint, for a process that will not start a
-     * {@link Communicator} on it after all (a failed rendezvous). Does nothing if this process holds no such port.
+     * {@link Communicator} on it after all (a failed rendezvous). Safe to call after the communicator started, and more
+     * than once: it then does nothing, even if the port has since been held for another endpoint. Does nothing on an
+     * endpoint made otherwise ({@link #parse}, the constructor).
      */
     public void releasePort()
     {
-        final DatagramSocket socket = HELD.remove(host + ":" + port);
+        if (held != null && HELD.remove(port, held))
+        {
+            held.close();
+        }
+    }
+
+    /**
+     * Lets go of the hold on {@code port}, if this process has one: called by the communicator on its own endpoint
+     * (parsed back from the rendezvous, so without the socket) just before its driver binds the port, or when it
+     * fails to start.
+     */
+    static void releaseHeldPort(final int port)
+    {
+        final DatagramSocket socket = HELD.remove(port);
         if (socket != null)
         {
             socket.close();
         }
     }
 
-    /** Binds a UDP socket to an ephemeral port of {@code host} and keeps it open until {@link #releasePort()}. */
-    private static int holdUdpPort(final String host)
+    /** Binds a UDP socket to an ephemeral port of {@code host}, held until released; a port held already is skipped. */
+    private static DatagramSocket holdUdpPort(final String host)
     {
-        final DatagramSocket socket;
+        final List<DatagramSocket> skipped = new ArrayList<>();
         try
         {
-            socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0));
+            while (true)
+            {
+                final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0));
+                if (HELD.putIfAbsent(socket.getLocalPort(), socket) == null)
+                {
+                    return socket;
+                }
+                skipped.add(socket);   // the same number held on another address: keep it bound so the next differs
+            }
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("could not bind a UDP port on host=" + host, ex);
         }
-        HELD.put(host + ":" + socket.getLocalPort(), socket);
-        return socket.getLocalPort();
+        finally
+        {
+            skipped.forEach(DatagramSocket::close);
+        }
     }
 
     /** A port free at the time of the call (another process may take it before it is bound: tests only). */

@@ -95,7 +95,7 @@ final class RingTransport implements AutoCloseable
 
         if (size == 1)
         {
-            self.releasePort();
+            Endpoint.releaseHeldPort(self.port());
             return;
         }
         try
@@ -131,7 +131,7 @@ final class RingTransport implements AutoCloseable
 
             final int ownStream = JobAuth.streamId(auth.jobHash, rank);
             // Our own hold on the port goes just before the driver binds it.
-            self.releasePort();
+            Endpoint.releaseHeldPort(self.port());
             subscription = ownClient.addSubscription(leftIpc ? "aeron:ipc" :
                 "aeron:udp?endpoint=" + self.host() + ":" + self.port(), ownStream);
 
@@ -156,10 +156,14 @@ final class RingTransport implements AutoCloseable
                 "aeron:udp?endpoint=" + rightEndpoint.host() + ":" + rightEndpoint.port() + termLength + mtu,
                 rightStream);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            self.releasePort();
+            Endpoint.releaseHeldPort(self.port());
             close();
+            if (ex instanceof Error)
+            {
+                throw ex;   // out of memory and the like: as it is, once the driver and its directory are gone
+            }
             throw new AllreduceException("rank " + rank + " on " + host + " could not start its Aeron transport "
                 + "(driver directory " + driverDirectory + "): " + ex, -1, host, "join", ex);
         }
@@ -186,9 +190,9 @@ final class RingTransport implements AutoCloseable
                     {
                         work = invoker.invoke();
                     }
-                    catch (final RuntimeException ex)
+                    catch (final RuntimeException | Error ex)
                     {
-                        onTransportError(ex);
+                        onTransportError(ex);   // recorded as Aeron's own errors are; the keeper goes on
                     }
                     finally
                     {
@@ -342,8 +346,11 @@ final class RingTransport implements AutoCloseable
 
     String message(final String operation, final int peer, final String peerHost, final String why)
     {
+        final Throwable error = transportError;
+        // An error Aeron reported on its own threads (a driver that lost its clients, a keeper that failed) is often
+        // why a peer went silent: it goes with the first failure that follows.
         return "rank " + rank + "/" + size + " on " + host + ", op=" + operation + ", peer rank " + peer + " on "
-            + peerHost + ": " + why;
+            + peerHost + ": " + why + (error == null ? "" : "; first transport error reported: " + error);
     }
 
     private final class HelloHandler implements ControlledFragmentHandler

@@ -153,6 +153,10 @@ final class SharedWindows implements AutoCloseable
         }
         catch (final IOException ex)
         {
+            if (!(ex instanceof java.nio.file.FileAlreadyExistsException))
+            {
+                IoUtil.deleteIfExists(file);   // a part-written window would stay in a shared external directory
+            }
             throw transport.failure("join", rank, hosts[rank], "could not create its shared-memory window " + file
                 + " of " + length + " bytes (is the file system full? sharedMemoryWindowBytes=0 turns the windows "
                 + "off): " + ex, ex);

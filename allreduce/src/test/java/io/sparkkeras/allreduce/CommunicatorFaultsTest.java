@@ -96,6 +96,7 @@ class CommunicatorFaultsTest
         final AtomicReference<Throwable> first = new AtomicReference<>();
         final AtomicReference<Throwable> second = new AtomicReference<>();
         final AtomicLong secondNs = new AtomicLong();
+        final CountDownLatch rank0Failed = new CountDownLatch(1);
         try
         {
             final List<Communicator.Context> contexts = contexts(Endpoint.localGroup(2, base));
@@ -134,6 +135,7 @@ class CommunicatorFaultsTest
                     armed.set(true);
                     first.set(assertThrows(OutOfMemoryError.class,
                         () -> comm.allreduce(new float[1 << 16], ReduceOp.SUM)));
+                    rank0Failed.countDown();
                     final long t0 = System.nanoTime();
                     second.set(assertThrows(IllegalStateException.class,
                         () -> comm.allreduce(new float[4], ReduceOp.SUM)));
@@ -141,7 +143,8 @@ class CommunicatorFaultsTest
                 }
                 else
                 {
-                    Thread.sleep(200);   // rank 0 waits for this one, and its wait throws
+                    // Rank 0 waits for this one, and its wait throws; only then does this one call.
+                    assertTrue(rank0Failed.await(30, TimeUnit.SECONDS));
                     assertThrows(AllreduceException.class, () -> comm.allreduce(new float[1 << 16], ReduceOp.SUM));
                 }
             });

@@ -65,18 +65,30 @@ class EndpointTest
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void aGroupOfOneAndAFailedRendezvousLetThePortGo() throws Exception
+    void aGroupOfOneAFailedStartAndReleasePortLetThePortGo() throws Exception
     {
         final Endpoint alone = Endpoint.local("127.0.0.1");
         try (Communicator comm = new Communicator(RankGroup.context(0, List.of(alone), Transport.AUTO)))
         {
             bindAndClose(alone.port());   // one rank binds no port: its hold is gone once it starts
         }
+        // A communicator that fails to start (here on a bad option) lets go of its port too.
+        final Endpoint refused = Endpoint.local("127.0.0.1");
+        final Endpoint peer = Endpoint.local("127.0.0.1");
+        assertThrows(IllegalArgumentException.class, () -> new Communicator(
+            RankGroup.context(0, List.of(refused, peer), Transport.UDP).mtuLength(7)));
+        bindAndClose(refused.port());
+        peer.releasePort();
         final Endpoint unused = Endpoint.local("127.0.0.1");
         assertThrows(BindException.class,
             () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", unused.port())).close());
         unused.releasePort();
-        unused.releasePort();   // twice is fine
         bindAndClose(unused.port());
+        // Twice is fine, and a late release lets go of nothing held for another endpoint since.
+        final Endpoint other = Endpoint.local("127.0.0.1");
+        unused.releasePort();
+        assertThrows(BindException.class,
+            () -> new DatagramSocket(new InetSocketAddress("127.0.0.1", other.port())).close());
+        other.releasePort();
     }
 }

@@ -331,6 +331,8 @@ class SharedWindowsTest
                 failures.stream().skip(1).forEach(error::addSuppressed);
                 throw error;
             }
+            final String[] windows = dir.list((d, name) -> name.startsWith(SharedWindows.FILE_PREFIX));
+            assertEquals(0, windows.length, "windows left in the external driver's directory");
         }
         finally
         {

@@ -137,10 +137,10 @@ public final class BenchTransform {
             double[] pairs = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 long gc0 = TaskTimes.gcMs();
-                long vm0 = TaskTimes.vmCpuMs();
+                java.util.Map<String, Long> vm0 = TaskTimes.vmThreadTicks();
                 double p1 = r % 2 == 1 ? predictors.run() : 0;
                 long gc1 = TaskTimes.gcMs();
-                long vm1 = TaskTimes.vmCpuMs();
+                long predictVm1 = TaskTimes.vmCpuMsSince(vm0);
                 times.reset();
                 long t0 = System.nanoTime();
                 km.transform(df).select("prediction").foreach(row -> { });
@@ -148,10 +148,10 @@ public final class BenchTransform {
                 spark.sparkContext().listenerBus().waitUntilEmpty();
                 String transformTasks = times.summary("transform_");
                 long gc2 = TaskTimes.gcMs();
-                long vm2 = TaskTimes.vmCpuMs();
+                java.util.Map<String, Long> vm2 = TaskTimes.vmThreadTicks();
                 double p = r % 2 == 1 ? p1 : predictors.run();
                 long predictGc = r % 2 == 1 ? gc1 - gc0 : TaskTimes.gcMs() - gc2;
-                long predictVm = r % 2 == 1 ? vm1 - vm0 : TaskTimes.vmCpuMs() - vm2;
+                long predictVm = r % 2 == 1 ? predictVm1 : TaskTimes.vmCpuMsSince(vm2);
                 pairs[r] = t / p;
                 transform = Math.max(transform, t);
                 predict = Math.max(predict, p);

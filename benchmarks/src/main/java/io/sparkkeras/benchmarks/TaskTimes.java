@@ -24,7 +24,7 @@ import java.util.Locale;
 final class TaskTimes extends SparkListener {
     private final List<Long> taskMs = new ArrayList<>();
     private long gcAtReset;
-    private long vmAtReset;
+    private java.util.Map<String, Long> vmAtReset = java.util.Map.of();
 
     static TaskTimes register(org.apache.spark.SparkContext sc) {
         TaskTimes t = new TaskTimes();
@@ -36,7 +36,7 @@ final class TaskTimes extends SparkListener {
     synchronized void reset() {
         taskMs.clear();
         gcAtReset = gcMs();
-        vmAtReset = vmCpuMs();
+        vmAtReset = vmThreadTicks();
     }
 
     @Override
@@ -54,20 +54,20 @@ final class TaskTimes extends SparkListener {
             b.append(i > 0 ? "/" : "").append(taskMs.get(i));
         }
         return b.append(String.format(Locale.ROOT, " %sgc_ms=%d %svm_cpu_ms=%d", prefix, gcMs() - gcAtReset, prefix,
-                vmCpuMs() - vmAtReset)).toString();
+                vmCpuMsSince(vmAtReset))).toString();
     }
 
     /**
-     * CPU milliseconds spent so far by the JVM's own threads (garbage collection, including G1's concurrent marking,
-     * and the JIT compilers), read from {@code /proc/self/task}: time they take from the cores the work runs on, which
-     * {@link #gcMs} (pauses only) does not show. -1 where {@code /proc} is not there.
+     * CPU ticks so far of each of the JVM's own threads (garbage collection, including G1's concurrent marking, and
+     * the JIT compilers) by thread id, read from {@code /proc/self/task}: time they take from the cores the work runs
+     * on, which {@link #gcMs} (pauses only) does not show. Empty where {@code /proc} is not there.
      */
-    static long vmCpuMs() {
+    static java.util.Map<String, Long> vmThreadTicks() {
+        java.util.Map<String, Long> ticks = new java.util.HashMap<>();
         java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
         if (tasks == null) {
-            return -1;
+            return ticks;
         }
-        long ticks = 0;
         for (java.io.File t : tasks) {
             try {
                 String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
@@ -77,11 +77,23 @@ final class TaskTimes extends SparkListener {
                 if (name.startsWith("G1 ") || name.startsWith("GC ") || name.startsWith("C1 ")
                         || name.startsWith("C2 ") || name.equals("VM Thread")) {
                     String[] f = stat.substring(close + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime, stime (fields 14, 15)
+                    ticks.put(t.getName(), Long.parseLong(f[11]) + Long.parseLong(f[12]));   // utime + stime
                 }
             } catch (java.io.IOException | RuntimeException e) {
                 // the thread exited while we read: its time is gone either way
             }
+        }
+        return ticks;
+    }
+
+    /**
+     * CPU milliseconds the JVM's own threads spent since {@code before} (from {@link #vmThreadTicks}). Compiler
+     * threads come and go: one that exited in between is not counted, none counts below zero.
+     */
+    static long vmCpuMsSince(java.util.Map<String, Long> before) {
+        long ticks = 0;
+        for (java.util.Map.Entry<String, Long> e : vmThreadTicks().entrySet()) {
+            ticks += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
         }
         return ticks * 10;   // USER_HZ is 100 on Linux
     }

@@ -141,9 +141,7 @@ class CommunicatorThreadsTest
     {
         final java.io.File base = RankGroup.newBaseDirectory("external");
         final java.io.File dir = DriverDirectories.newDirectory(base);
-        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(
-            new io.aeron.driver.MediaDriver.Context().aeronDirectoryName(dir.getPath())
-                .threadingMode(io.aeron.driver.ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true)))
+        try (io.aeron.driver.MediaDriver driver = RankGroup.externalDriver(dir))
         {
             final java.util.List<Endpoint> endpoints = new java.util.ArrayList<>();
             for (int r = 0; r < 3; r++)

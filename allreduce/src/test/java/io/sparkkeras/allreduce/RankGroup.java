@@ -33,6 +33,14 @@ final class RankGroup
         return dir;
     }
 
+    /** A media driver of its own in {@code dir}, as a user's external driver for ranks with launchEmbeddedDriver(false). */
+    static io.aeron.driver.MediaDriver externalDriver(final File dir)
+    {
+        return io.aeron.driver.MediaDriver.launch(new io.aeron.driver.MediaDriver.Context()
+            .aeronDirectoryName(dir.getPath()).threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+            .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+    }
+
     static Communicator.Context context(final int rank, final List<Endpoint> endpoints, final Transport transport)
     {
         return new Communicator.Context()

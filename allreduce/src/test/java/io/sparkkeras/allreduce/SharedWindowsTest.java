@@ -272,9 +272,7 @@ class SharedWindowsTest
     {
         final File base = RankGroup.newBaseDirectory("two-jobs");
         final File dir = DriverDirectories.newDirectory(base);
-        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(
-            new io.aeron.driver.MediaDriver.Context().aeronDirectoryName(dir.getPath())
-                .threadingMode(io.aeron.driver.ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true)))
+        try (io.aeron.driver.MediaDriver driver = RankGroup.externalDriver(dir))
         {
             // Both jobs have a rank 0 and a rank 1 in the same driver directory, running at the same time.
             final List<Thread> jobs = new ArrayList<>();

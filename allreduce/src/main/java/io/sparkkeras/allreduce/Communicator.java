@@ -103,6 +103,13 @@ public final class Communicator implements AutoCloseable
             {
                 shared.connect(ctx.endpoints(), deadlineNs);
             }
+            if (size > 1)
+            {
+                // A rank may fail and close, deleting its window, as soon as it returns: not before every rank has
+                // mapped it, or a slower peer waits out the connect timeout for a window that will not come back.
+                // Every group runs it, windows or not, so the first collective is #3 in every group.
+                ring.barrier(Math.max(1, deadlineNs - ctx.nanoClock().nanoTime()));
+            }
         }
         catch (final RuntimeException | Error ex)
         {

@@ -199,8 +199,8 @@ class CommunicatorFaultsTest
             final PeerTimeoutException timeout = (PeerTimeoutException)cause;
             assertEquals(1, timeout.peerRank());
             assertEquals("127.0.0.1", timeout.peerHost());
-            assertEquals("allreduce#2", timeout.operation());
-            assertTrue(timeout.getMessage().contains("rank 0/2 on 127.0.0.1, op=allreduce#2, peer rank 1"),
+            assertEquals("allreduce#3", timeout.operation());
+            assertTrue(timeout.getMessage().contains("rank 0/2 on 127.0.0.1, op=allreduce#3, peer rank 1"),
                 timeout.getMessage());
         }
         finally

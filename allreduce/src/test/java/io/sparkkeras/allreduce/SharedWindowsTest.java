@@ -209,7 +209,7 @@ class SharedWindowsTest
         assertTrue(cause instanceof PeerTimeoutException, "got " + ex);
         final PeerTimeoutException timeout = (PeerTimeoutException)cause;
         assertEquals(1, timeout.peerRank());
-        assertEquals("allreduce#2", timeout.operation());
+        assertEquals("allreduce#3", timeout.operation());
         assertTrue(timeout.getMessage().contains("silent in shared memory"), timeout.getMessage());
         assertTrue(waited[0] < TimeUnit.SECONDS.toNanos(3), "waited " + waited[0] / 1e9 + " s");
     }
@@ -234,8 +234,8 @@ class SharedWindowsTest
                 throw ex;
             }
         }));
-        assertTrue(messages[0] != null && messages[0].contains("it is in allreduce#2 of 2000 floats (SUM), this rank "
-            + "in allreduce#2 of 1000 floats (SUM)") && messages[0].contains("same lengths"), messages[0]);
+        assertTrue(messages[0] != null && messages[0].contains("it is in allreduce#3 of 2000 floats (SUM), this rank "
+            + "in allreduce#3 of 1000 floats (SUM)") && messages[0].contains("same lengths"), messages[0]);
         assertTrue(messages[1] != null && messages[1].contains("peer rank 0"), messages[1]);
         // Well within the 20 s peer timeout: the mismatch is seen, not waited out.
         assertTrue(Math.max(took[0], took[1]) < TimeUnit.SECONDS.toNanos(5), "took " + took[0] + ", " + took[1]);

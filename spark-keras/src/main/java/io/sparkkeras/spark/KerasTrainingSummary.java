@@ -103,10 +103,26 @@ public final class KerasTrainingSummary implements Serializable {
     /** Mean milliseconds per step spent in the gradient allreduce (including waiting for peers), over workers. */
     public double allreduceMsPerStep() {
         double sum = 0;
-        for (TaskResult t : ranks) {
-            sum += t.stepsRun == 0 ? 0 : t.allreduceNs / 1e6 / t.stepsRun;
+        for (double ms : allreduceMsPerStepByWorker()) {
+            sum += ms;
         }
         return sum / ranks.size();
+    }
+
+    /**
+     * Milliseconds per step each worker spent in the gradient allreduce, in rank order. Most of it is waiting: the
+     * slowest worker waits least, so a straggler shows as the one low value.
+     *
+     * <pre>{@code
+     * List<Double> waits = model.summary().allreduceMsPerStepByWorker();   // e.g. [11.9, 0.4]: worker 1 lags
+     * }</pre>
+     */
+    public List<Double> allreduceMsPerStepByWorker() {
+        List<Double> r = new ArrayList<>();
+        for (TaskResult t : ranks) {
+            r.add(t.stepsRun == 0 ? 0 : t.allreduceNs / 1e6 / t.stepsRun);
+        }
+        return r;
     }
 
     /** Mean milliseconds per training step (everything: data, forward, backward, allreduce, update), over workers. */

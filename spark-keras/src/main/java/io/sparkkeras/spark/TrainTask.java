@@ -562,12 +562,16 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
                     break;
                 }
             }
-            float[] values = new float[keys.size() + 1];
+            // Then the validation rows, and each worker's allreduce time this epoch in its own slot, so the line
+            // names the worker the others waited for (the one with the least).
+            int n = comm.size();
+            float[] values = new float[keys.size() + 1 + n];
             for (int i = 0; i < keys.size(); i++) {
                 Double v = logs.get(keys.get(i));
                 values[i] = i < trainKeys ? v.floatValue() : v == null ? 0 : (float) (v * validationRows);
             }
             values[keys.size()] = validationRows;
+            values[keys.size() + 1 + rank] = (float) ((averager.allreduceNs() - allreduceAtStartNs) / 1e6 / steps);
             comm.allreduce(values, ReduceOp.SUM);
             float allValidationRows = values[keys.size()];
             epochs.add(epoch);
@@ -581,10 +585,16 @@ final class TrainTask extends AbstractFunction1<Iterator<InternalRow>, Iterator<
             if (rank == 0) {
                 if (spec.progress != null) {
                     double seconds = (System.nanoTime() - epochStartNs) / 1e9;
-                    double allreduceMs = (averager.allreduceNs() - allreduceAtStartNs) / 1e6 / steps;
+                    double mean = 0;
+                    StringBuilder perWorker = new StringBuilder();
+                    for (int r = 0; r < n; r++) {
+                        float ms = values[keys.size() + 1 + r];
+                        mean += ms / n;
+                        perWorker.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ms));
+                    }
                     spec.progress.emit(String.format(Locale.ROOT, "Epoch %d/%d - %d workers x %d steps - %.1fs%s - "
-                                    + "allreduce %.2f ms/step", epoch + 1, spec.epochs, spec.numWorkers, steps, seconds,
-                            line, allreduceMs));
+                                    + "allreduce %.2f ms/step%s", epoch + 1, spec.epochs, n, steps, seconds, line,
+                            mean, n > 1 ? " (per worker: " + perWorker + ")" : ""));
                 }
             }
         }

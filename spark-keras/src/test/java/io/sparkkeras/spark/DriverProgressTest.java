@@ -40,7 +40,15 @@ class DriverProgressTest {
             assertTrue(line.startsWith("Epoch " + (e + 1) + "/3 - 2 workers x 4 steps"), line);
             assertTrue(line.contains(" - loss: ") && line.contains(" - accuracy: ") && line.contains("allreduce"),
                     line);
+            // Each worker's wait, so a straggler shows: the others wait for it.
+            assertTrue(line.matches(".* - allreduce \\d+\\.\\d{2} ms/step \\(per worker: \\d+\\.\\d{2}, \\d+\\.\\d{2}\\)"),
+                    line);
         }
+        KerasModel fitted = new KerasEstimator().setModel(m).setNumWorkers(2).setBatchSize(32).setEpochs(1)
+                .setVerbose(0).fit(train);
+        List<Double> waits = fitted.summary().allreduceMsPerStepByWorker();
+        assertEquals(2, waits.size());
+        assertEquals((waits.get(0) + waits.get(1)) / 2, fitted.summary().allreduceMsPerStep(), 1e-9);
     }
 
     @Test

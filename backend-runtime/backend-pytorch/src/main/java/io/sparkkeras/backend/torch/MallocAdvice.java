@@ -8,12 +8,15 @@ import java.util.Map;
  * thresholds: libtorch frees its large tensors at the end of each step and allocates them again in the next, and
  * glibc hands such blocks back to the kernel (unmapped, or trimmed off the heap), so every step faults the same
  * memory in again, zeroed page by page. Measured on the reference CNN: 5-7k page faults per step and a fifth of its
- * CPU time (root README, "Native memory"). The environment of a running JVM cannot be changed, so this only says
+ * CPU time (root README, "Native memory"). {@code top_pad} of 64 MiB keeps a thread's own arena from unmapping a
+ * 64 MiB sub-heap that a step empties (the trim threshold does not cover that), which the next step would fault in
+ * again. The environment of a running JVM cannot be changed, so this only says
  * how to start it; {@code bin/} scripts, the tests and the cluster tests already do.
  */
 final class MallocAdvice {
     /** What the JVM's environment should hold; the same value as the root pom's {@code native.malloc.tunables}. */
-    static final String TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824";
+    static final String TUNABLES =
+            "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.top_pad=67108864";
     private static final System.Logger LOG = System.getLogger(MallocAdvice.class.getName());
     private static volatile boolean given;
 

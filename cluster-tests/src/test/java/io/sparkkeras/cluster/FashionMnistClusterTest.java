@@ -146,7 +146,8 @@ class FashionMnistClusterTest {
         assertEquals(10_000, rows);
         assertEquals(backend, fitted.getBackend());
         System.out.printf(Locale.ROOT, "CLUSTER %s backend=%s epochs=%d train_rows=%d seed=%d test_accuracy=%.4f "
-                        + "train_s=%.1f step_ms=%.2f allreduce_ms_per_step=%.3f allreduce_ms_per_step_by_worker=%s transform_s=%.1f%n",
+                        + "train_s=%.1f step_ms=%.2f allreduce_ms_per_step=%.3f allreduce_ms_per_step_by_worker=%s "
+                        + "transform_s=%.1f%n",
                 name, backend, epochs, trainRows, seed, accuracy, s.trainSeconds(), s.stepMs(),
                 s.allreduceMsPerStep(), s.allreduceMsPerStepByWorker().stream()
                         .map(ms -> String.format(Locale.ROOT, "%.2f", ms)).collect(Collectors.joining("/")),

@@ -60,6 +60,7 @@ public final class AllreduceBench
         String driverIdle = null;
         int trials = 3;
         int ipcTerm = 16 << 20;
+        int udpTerm = new Communicator.Context().udpTermLengthBytes();
         int window = 2 << 20;
         int smallBytes = Communicator.Context.DEFAULT_SMALL_ALLREDUCE_BYTES;
         int shmWindow = Communicator.Context.DEFAULT_SHARED_MEMORY_WINDOW_BYTES;
@@ -78,6 +79,7 @@ public final class AllreduceBench
                 case "--warmup": warmupRounds = Integer.parseInt(args[i + 1]); break;
                 case "--trials": trials = Integer.parseInt(args[i + 1]); break;
                 case "--ipc-term": ipcTerm = Integer.parseInt(args[i + 1]); break;
+                case "--udp-term": udpTerm = Integer.parseInt(args[i + 1]); break;
                 case "--window": window = Integer.parseInt(args[i + 1]); break;
                 case "--small-bytes": smallBytes = Integer.parseInt(args[i + 1]); break;
                 case "--shm-window": shmWindow = Integer.parseInt(args[i + 1]); break;
@@ -102,6 +104,7 @@ public final class AllreduceBench
             .peerTimeoutNs(TimeUnit.SECONDS.toNanos(60))
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(60))
             .ipcTermLengthBytes(ipcTerm)
+            .udpTermLengthBytes(udpTerm)
             .udpReceiverWindowBytes(window)
             .smallAllreduceBytes(smallBytes)
             .sharedMemoryWindowBytes(shmWindow)

@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -59,6 +60,8 @@ final class SharedWindows implements AutoCloseable
     private static final int CAPACITY_OFFSET = 24;
     private static final int RANK_OFFSET = 32;
     private static final int SIZE_OFFSET = 36;
+    /** The owner's process id, so that a window left behind by a killed process can be told from a live one. */
+    static final int PID_OFFSET = 40;
     // Counters 128 bytes apart so adjacent-line prefetch does not couple them.
     private static final int COPIED_OFFSET = 256;
     private static final int REDUCED_OFFSET = 384;
@@ -118,6 +121,7 @@ final class SharedWindows implements AutoCloseable
             hosts[i] = ctx.endpoints().get(i).host();
         }
         this.file = windowFile(ctx.endpoints(), rank, auth.jobHash);
+        reapStale(file.getParentFile());
         IoUtil.deleteIfExists(file);
         final MappedByteBuffer own = createOwnerOnly(HEADER_LENGTH + (long)windowBytes);
         mapped[rank] = own;
@@ -128,7 +132,46 @@ final class SharedWindows implements AutoCloseable
         header.putLong(CAPACITY_OFFSET, windowBytes);
         header.putInt(RANK_OFFSET, rank);
         header.putInt(SIZE_OFFSET, size);
+        header.putLong(PID_OFFSET, ProcessHandle.current().pid());
         header.putLongOrdered(MAGIC_OFFSET, MAGIC);
+    }
+
+    /**
+     * Deletes the windows in {@code directory} whose owner process has exited. A rank deletes its own window on close,
+     * but a rank killed with SIGKILL cannot, and in an external driver's directory (shared by the jobs on this host)
+     * nothing else would. As {@link DriverDirectories#reapStale(File)}, this takes the process ids of this host's
+     * namespace to be the owners'. A window whose header holds no process id yet (one being made) is left alone.
+     *
+     * @return how many were deleted.
+     */
+    static int reapStale(final File directory)
+    {
+        final File[] windows = directory == null ? null : directory.listFiles(
+            (dir, name) -> name.startsWith(FILE_PREFIX));
+        if (windows == null)
+        {
+            return 0;
+        }
+        int reaped = 0;
+        final ByteBuffer pid = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());   // as UnsafeBuffer wrote it
+        for (final File window : windows)
+        {
+            try (FileChannel channel = FileChannel.open(window.toPath(), StandardOpenOption.READ))
+            {
+                pid.clear();
+                final long owner = channel.read(pid, PID_OFFSET) == 8 ? pid.getLong(0) : 0;
+                if (owner > 0 && !ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false))
+                {
+                    IoUtil.deleteIfExists(window);
+                    reaped++;
+                }
+            }
+            catch (final IOException ex)
+            {
+                // Gone meanwhile (its owner closed), or not ours to read: either way nothing to reap.
+            }
+        }
+        return reaped;
     }
 
     /**

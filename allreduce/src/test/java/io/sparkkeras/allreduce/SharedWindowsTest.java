@@ -9,12 +9,14 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -264,6 +266,55 @@ class SharedWindowsTest
         {
             org.agrona.IoUtil.delete(base, true);
         }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWindowLeftByAKilledProcessIsReapedFromAnExternalDriversDirectory() throws Exception
+    {
+        final File base = RankGroup.newBaseDirectory("reap");
+        final File dir = DriverDirectories.newDirectory(base);
+        try (io.aeron.driver.MediaDriver driver = RankGroup.externalDriver(dir))
+        {
+            // A process that has exited, as a rank killed with SIGKILL, left its window behind; a live one has its own.
+            final Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            final File stale = windowOwnedBy(dir, "sk-window-5ca1ab1e-r0", gone.pid());
+            final File live = windowOwnedBy(dir, "sk-window-a11ce-r1", ProcessHandle.current().pid());
+
+            final List<Endpoint> endpoints = List.of(
+                new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()),
+                new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()));
+            final List<Communicator.Context> contexts = new ArrayList<>();
+            for (int r = 0; r < 2; r++)
+            {
+                contexts.add(RankGroup.context(r, endpoints, Transport.IPC).launchEmbeddedDriver(false)
+                    .sharedMemoryWindowBytes(SMALL_WINDOW));
+            }
+            RankGroup.runContexts(contexts, comm ->
+            {
+                final float[] a = RankGroup.data(comm.rank(), 70_001);
+                comm.allreduce(a, ReduceOp.SUM);
+                assertEquals(RankGroup.expected(ReduceOp.SUM, 2, 70_000), a[70_000]);
+            });
+
+            assertFalse(stale.exists(), "the exited process's window is still in " + dir);
+            assertTrue(live.exists(), "a live process's window was deleted");
+        }
+        finally
+        {
+            org.agrona.IoUtil.delete(base, true);
+        }
+    }
+
+    /** A window file as {@link SharedWindows} writes it, as far as the reaper reads it: the owner's process id. */
+    private static File windowOwnedBy(final File dir, final String name, final long pid) throws Exception
+    {
+        final File file = new File(dir, name);
+        final ByteBuffer header = ByteBuffer.allocate(SharedWindows.HEADER_LENGTH).order(ByteOrder.nativeOrder());
+        header.putLong(SharedWindows.PID_OFFSET, pid);
+        Files.write(file.toPath(), header.array());
+        return file;
     }
 
     @Test

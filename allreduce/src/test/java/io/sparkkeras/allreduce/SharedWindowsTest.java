@@ -282,16 +282,7 @@ class SharedWindowsTest
             final File stale = windowOwnedBy(dir, "sk-window-5ca1ab1e-r0", gone.pid());
             final File live = windowOwnedBy(dir, "sk-window-a11ce-r1", ProcessHandle.current().pid());
 
-            final List<Endpoint> endpoints = List.of(
-                new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()),
-                new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()));
-            final List<Communicator.Context> contexts = new ArrayList<>();
-            for (int r = 0; r < 2; r++)
-            {
-                contexts.add(RankGroup.context(r, endpoints, Transport.IPC).launchEmbeddedDriver(false)
-                    .sharedMemoryWindowBytes(SMALL_WINDOW));
-            }
-            RankGroup.runContexts(contexts, comm ->
+            RankGroup.runContexts(twoRanksOnExternalDriver(dir, "reap"), comm ->
             {
                 final float[] a = RankGroup.data(comm.rank(), 70_001);
                 comm.allreduce(a, ReduceOp.SUM);
@@ -305,6 +296,21 @@ class SharedWindowsTest
         {
             org.agrona.IoUtil.delete(base, true);
         }
+    }
+
+    /** Two ranks of job {@code jobId} on this host whose endpoints share one external driver's directory. */
+    private static List<Communicator.Context> twoRanksOnExternalDriver(final File dir, final String jobId)
+    {
+        final List<Endpoint> endpoints = List.of(
+            new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()),
+            new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()));
+        final List<Communicator.Context> contexts = new ArrayList<>();
+        for (int r = 0; r < 2; r++)
+        {
+            contexts.add(RankGroup.context(r, endpoints, Transport.IPC).jobId(jobId).launchEmbeddedDriver(false)
+                .sharedMemoryWindowBytes(SMALL_WINDOW));
+        }
+        return contexts;
     }
 
     /** A window file as {@link SharedWindows} writes it, as far as the reaper reads it: the owner's process id. */
@@ -331,15 +337,7 @@ class SharedWindowsTest
             for (final String job : List.of("job-a", "job-b"))
             {
                 final float scale = job.equals("job-a") ? 1 : 3;
-                final List<Endpoint> endpoints = List.of(
-                    new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()),
-                    new Endpoint("127.0.0.1", Endpoint.freeUdpPort("127.0.0.1"), dir.getAbsolutePath()));
-                final List<Communicator.Context> contexts = new ArrayList<>();
-                for (int r = 0; r < 2; r++)
-                {
-                    contexts.add(RankGroup.context(r, endpoints, Transport.IPC).jobId(job)
-                        .launchEmbeddedDriver(false).sharedMemoryWindowBytes(SMALL_WINDOW));
-                }
+                final List<Communicator.Context> contexts = twoRanksOnExternalDriver(dir, job);
                 final Thread t = new Thread(() ->
                 {
                     try
